@@ -7,6 +7,7 @@
 import { parse } from "yaml";
 import { checkUserId, type Names, names } from "./names.ts";
 import { readDotEnv } from "./dotenv.ts";
+import { localSecrets } from "./secrets.ts";
 
 /** Names of the local stack's ports (keys of `stack.ports`). */
 export const PORT_NAMES = [
@@ -110,7 +111,14 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<Config> {
   } catch (e) {
     throw new ConfigError(file, "(document)", `is not valid YAML: ${(e as Error).message}`);
   }
-  return resolveConfig(doc, file, opts.profile ?? env.PIPELINE_PROFILE ?? "local", env);
+  const cfg = resolveConfig(doc, file, opts.profile ?? env.PIPELINE_PROFILE ?? "local", env);
+  if (cfg.profile === "local") {
+    const secrets = await localSecrets(cfg.stateDir);
+    cfg.mysql.password ??= secrets.mysqlPassword;
+    cfg.s3.accessKeyId ??= secrets.s3AccessKey;
+    cfg.s3.secretAccessKey ??= secrets.s3SecretKey;
+  }
+  return cfg;
 }
 
 /** Validates a parsed document and applies environment overrides (pure; exported for tests). */

@@ -1,0 +1,53 @@
+/**
+ * The contract every piece of the local stack fulfils: installable components (Spark,
+ * Airflow, Jupyter) and, on top, services that run as processes with a real health check.
+ *
+ * @module
+ */
+import type { Config, PortName } from "../config.ts";
+import type { Launch } from "./process.ts";
+import type { Versions } from "./versions.ts";
+
+/** Everything a component needs to install or run. */
+export interface StackContext {
+  cfg: Config;
+  versions: Versions;
+  /** `<cacheDir>/<name>`: where installs live, outside the checkout. */
+  cache(name: string): string;
+  /** `<stateDir>/data/<name>`: a service's data, created on demand. */
+  data(name: string): string;
+  /** `<stateDir>/logs/<file>`. */
+  log(file: string): string;
+  /** `<stateDir>/run/<file>`: pid files and generated config. */
+  run(file: string): string;
+}
+
+/** Something `stack:install` installs. */
+export interface Component {
+  name: string;
+  /** Human title for tables. */
+  title: string;
+  /** Version string as pinned in stack/versions.yaml. */
+  version(ctx: StackContext): string;
+  installed(ctx: StackContext): Promise<boolean>;
+  install(ctx: StackContext): Promise<void>;
+}
+
+/** A component that runs as a background process of the stack. */
+export interface Service extends Component {
+  /** Ports it binds; checked free before start. The first is its address in tables. */
+  ports: PortName[];
+  /** URL or host:port shown in the status table. */
+  address(ctx: StackContext): string;
+  /** Services that must be healthy first. */
+  dependsOn: string[];
+  /** Seconds to wait for health before giving up. */
+  startTimeout: number;
+  /** Writes config files and initialises data directories; idempotent. */
+  prepare?(ctx: StackContext): Promise<void>;
+  launch(ctx: StackContext): Promise<Launch>;
+  /** A real check with a real client; resolves true when the service answers. */
+  healthy(ctx: StackContext): Promise<boolean>;
+  /** Runs once after the first healthy check of a start (users, buckets...). */
+  afterStart?(ctx: StackContext): Promise<void>;
+}

@@ -1,0 +1,153 @@
+/**
+ * Background processes of the local stack: started detached with their output in a log file,
+ * remembered in a pid file, and stopped only through that pid file, never by name.
+ *
+ * @module
+ */
+
+/** What a pid file remembers about a process we started. */
+export interface PidRecord {
+  pid: number;
+  /** Start time as `ps -o lstart` prints it, so a reused pid is never mistaken for ours. */
+  started: string;
+  command: string[];
+  startedAt: string;
+}
+
+/** How to start a service. */
+export interface Launch {
+  cmd: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** What `ps` tells about a live process. */
+export interface ProcInfo {
+  state: string;
+  rssKiB: number;
+  started: string;
+}
+
+/**
+ * Asks `ps` about a process (Deno reads /proc/<pid> only with --allow-all). Undefined when it
+ * does not exist or is a zombie.
+ */
+export async function procInfo(pid: number): Promise<ProcInfo | undefined> {
+  const out = await new Deno.Command("ps", {
+    args: ["-o", "stat=,rss=,lstart=", "-p", String(pid)],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const line = new TextDecoder().decode(out.stdout).trim();
+  const m = /^(\S+)\s+(\d+)\s+(.+)$/.exec(line);
+  if (!out.success || !m || m[1].startsWith("Z")) return undefined;
+  return { state: m[1], rssKiB: Number(m[2]), started: m[3] };
+}
+
+/** Resident memory of a process in MiB, or undefined. */
+export async function rssMiB(pid: number): Promise<number | undefined> {
+  const info = await procInfo(pid);
+  return info ? Math.round(info.rssKiB / 1024) : undefined;
+}
+
+/** Reads a pid file; undefined when missing or unreadable. */
+export async function readPid(file: string): Promise<PidRecord | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(file)) as PidRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the pid file names a live process that is the one we started. */
+export async function isAlive(rec: PidRecord | undefined): Promise<boolean> {
+  if (!rec) return false;
+  return (await procInfo(rec.pid))?.started === rec.started;
+}
+
+/**
+ * Starts a process in its own session (so it outlives the task that started it and can be
+ * signalled as a group), appending stdout and stderr to `logFile`, and writes `pidFile`.
+ */
+export async function startDetached(
+  launch: Launch,
+  logFile: string,
+  pidFile: string,
+): Promise<PidRecord> {
+  await Deno.writeTextFile(logFile, `\n=== ${new Date().toISOString()} ${launch.cmd.join(" ")}\n`, {
+    append: true,
+  });
+  const child = new Deno.Command("setsid", {
+    args: [
+      "sh",
+      "-c",
+      'log="$1"; shift; exec "$@" >>"$log" 2>&1 </dev/null',
+      "sh",
+      logFile,
+      ...launch.cmd,
+    ],
+    env: launch.env,
+    cwd: launch.cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  const info = await procInfo(child.pid);
+  if (!info) {
+    throw new Error(`Cannot start ${launch.cmd[0]}: it exited at once; see ${logFile}`);
+  }
+  const rec: PidRecord = {
+    pid: child.pid,
+    started: info.started,
+    command: launch.cmd,
+    startedAt: new Date().toISOString(),
+  };
+  await Deno.writeTextFile(pidFile, JSON.stringify(rec));
+  return rec;
+}
+
+/**
+ * Stops the process of a pid file (SIGTERM to its group, SIGKILL after `graceSeconds`) and
+ * removes the file. Returns false when there was nothing of ours to stop.
+ */
+export async function stopByPidFile(pidFile: string, graceSeconds = 20): Promise<boolean> {
+  const rec = await readPid(pidFile);
+  if (!(await isAlive(rec))) {
+    await Deno.remove(pidFile).catch(() => {});
+    return false;
+  }
+  const signal = (sig: Deno.Signal) => {
+    try {
+      Deno.kill(-rec!.pid, sig);
+    } catch {
+      try {
+        Deno.kill(rec!.pid, sig);
+      } catch { /* already gone */ }
+    }
+  };
+  signal("SIGTERM");
+  const deadline = Date.now() + graceSeconds * 1000;
+  while (Date.now() < deadline && (await isAlive(rec))) await sleep(200);
+  if (await isAlive(rec)) {
+    signal("SIGKILL");
+    while (await isAlive(rec)) await sleep(100);
+  }
+  await Deno.remove(pidFile).catch(() => {});
+  return true;
+}
+
+/** Last `n` lines of a file, or a note that it is missing. */
+export async function tail(file: string, n = 30): Promise<string> {
+  try {
+    const lines = (await Deno.readTextFile(file)).trimEnd().split("\n");
+    return lines.slice(-n).join("\n");
+  } catch {
+    return `(no log at ${file})`;
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,216 @@
+/**
+ * The local stack lifecycle: install, up (with real health checks and a visible budget),
+ * status and down (only what we started, by pid file).
+ *
+ * @module
+ */
+import { type Config, loadConfig } from "../config.ts";
+import type { Component, Service, StackContext } from "./component.ts";
+import { InstallError } from "./install.ts";
+import { portFree, portHolder } from "./ports.ts";
+import { isAlive, readPid, rssMiB, sleep, startDetached, stopByPidFile, tail } from "./process.ts";
+import { loadVersions } from "./versions.ts";
+import { table } from "../table.ts";
+import { COMPONENTS, SERVICES } from "./registry.ts";
+
+/** Builds the context of a config: directories under the cache and state dirs. */
+export async function stackContext(cfg?: Config): Promise<StackContext> {
+  cfg ??= await loadConfig();
+  const versions = await loadVersions(`${cfg.root}/stack/versions.yaml`);
+  const c = cfg;
+  for (const d of ["logs", "run", "data"]) {
+    await Deno.mkdir(`${c.stateDir}/${d}`, { recursive: true });
+  }
+  await Deno.mkdir(c.cacheDir, { recursive: true });
+  return {
+    cfg: c,
+    versions,
+    cache: (name) => `${c.cacheDir}/${name}`,
+    data: (name) => `${c.stateDir}/data/${name}`,
+    log: (file) => `${c.stateDir}/logs/${file}`,
+    run: (file) => `${c.stateDir}/run/${file}`,
+  };
+}
+
+function select<T extends Component>(all: T[], only?: string[]): T[] {
+  if (!only?.length) return all;
+  const unknown = only.filter((n) => !all.some((c) => c.name === n));
+  if (unknown.length) {
+    throw new Error(
+      `Unknown component ${unknown.join(", ")}: choose from ${all.map((c) => c.name).join(", ")}`,
+    );
+  }
+  return all.filter((c) => only.includes(c.name));
+}
+
+/** Installs every component (or `only` these) that is not installed yet. Idempotent. */
+export async function install(ctx: StackContext, only?: string[]): Promise<void> {
+  for (const c of select(COMPONENTS, only)) {
+    if (await c.installed(ctx)) {
+      console.log(`✔ ${c.title} ${c.version(ctx)} already installed`);
+      continue;
+    }
+    const started = Date.now();
+    console.log(`Installing ${c.title} ${c.version(ctx)}`);
+    try {
+      await c.install(ctx);
+    } catch (e) {
+      if (e instanceof InstallError) throw e;
+      throw new InstallError(c.name, "install", (e as Error).message);
+    }
+    console.log(`✔ ${c.title} installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+}
+
+const pidFile = (ctx: StackContext, s: Service) => ctx.run(`${s.name}.pid`);
+
+/** State of one service for the status table. */
+export interface ServiceState {
+  name: string;
+  title: string;
+  address: string;
+  version: string;
+  state: "healthy" | "starting" | "stopped" | "unhealthy";
+  pid?: number;
+  rssMiB?: number;
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<T>((r) => timer = setTimeout(() => r(fallback), ms));
+  try {
+    return await Promise.race([p.catch(() => fallback), t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Checks one service: our process alive, and the real health check. */
+export async function serviceState(ctx: StackContext, s: Service): Promise<ServiceState> {
+  const rec = await readPid(pidFile(ctx, s));
+  const alive = await isAlive(rec);
+  const ok = alive && await withTimeout(s.healthy(ctx), 5000, false);
+  return {
+    name: s.name,
+    title: s.title,
+    address: s.address(ctx),
+    version: s.version(ctx),
+    state: !alive ? "stopped" : ok ? "healthy" : "unhealthy",
+    pid: alive ? rec!.pid : undefined,
+    rssMiB: alive ? await rssMiB(rec!.pid) : undefined,
+  };
+}
+
+/** States of every service. */
+export function status(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
+  return Promise.all(select(SERVICES, only).map((s) => serviceState(ctx, s)));
+}
+
+async function checkPorts(ctx: StackContext, s: Service): Promise<void> {
+  for (const name of s.ports) {
+    const port = ctx.cfg.stack.ports[name];
+    if (portFree(ctx.cfg.stack.host, port)) continue;
+    const holder = await portHolder(port);
+    throw new Error(
+      `Cannot start ${s.title}: port ${port} (stack.ports.${name}) is taken by ` +
+        (holder ? `pid ${holder.pid} (${holder.command})` : "another process") +
+        `; stop it or set PIPELINE_PORT_${name.toUpperCase()} to a free port`,
+    );
+  }
+}
+
+async function startService(ctx: StackContext, s: Service): Promise<void> {
+  const started = Date.now();
+  const current = await serviceState(ctx, s);
+  if (current.state === "healthy") {
+    console.log(`✔ ${s.title} already running (pid ${current.pid})`);
+    return;
+  }
+  if (current.state === "unhealthy") {
+    // Ours but not answering: perhaps still starting from an earlier run. Wait for it.
+    await waitHealthy(ctx, s, started);
+    return;
+  }
+  await checkPorts(ctx, s);
+  await s.prepare?.(ctx);
+  await startDetached(await s.launch(ctx), ctx.log(`${s.name}.log`), pidFile(ctx, s));
+  await waitHealthy(ctx, s, started);
+  await s.afterStart?.(ctx);
+}
+
+async function waitHealthy(ctx: StackContext, s: Service, started: number): Promise<void> {
+  const deadline = started + s.startTimeout * 1000;
+  console.log(`  Waiting up to ${s.startTimeout} s for ${s.title} at ${s.address(ctx)}...`);
+  const logFile = ctx.log(`${s.name}.log`);
+  while (Date.now() < deadline) {
+    const rec = await readPid(pidFile(ctx, s));
+    if (!(await isAlive(rec))) {
+      throw new Error(
+        `${s.title} exited during start-up. Last lines of ${logFile}:\n${await tail(logFile)}`,
+      );
+    }
+    if (await withTimeout(s.healthy(ctx), 5000, false)) {
+      console.log(`✔ ${s.title} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return;
+    }
+    await sleep(500);
+  }
+  throw new Error(
+    `${s.title} did not become healthy within ${s.startTimeout} s. Last lines of ${logFile}:\n${await tail(
+      logFile,
+    )}`,
+  );
+}
+
+/**
+ * Starts the services (installing what is missing) in dependency order, each layer in
+ * parallel, then prints the table.
+ */
+export async function up(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
+  const wanted = withDependencies(select(SERVICES, only));
+  await install(ctx, wanted.map((s) => s.name));
+  const done = new Set<string>();
+  while (done.size < wanted.length) {
+    const layer = wanted.filter((s) => !done.has(s.name) && s.dependsOn.every((d) => done.has(d)));
+    if (layer.length === 0) throw new Error("Service dependencies form a cycle");
+    await Promise.all(layer.map((s) => startService(ctx, s)));
+    layer.forEach((s) => done.add(s.name));
+  }
+  return status(ctx, wanted.map((s) => s.name));
+}
+
+function withDependencies(services: Service[]): Service[] {
+  const names = new Set<string>();
+  const add = (s: Service) => {
+    if (names.has(s.name)) return;
+    s.dependsOn.forEach((d) => add(SERVICES.find((x) => x.name === d)!));
+    names.add(s.name);
+  };
+  services.forEach(add);
+  return SERVICES.filter((s) => names.has(s.name));
+}
+
+/** Stops the services we started (dependents first). With `purge`, deletes their data too. */
+export async function down(ctx: StackContext, opts: { purge?: boolean; only?: string[] } = {}) {
+  const order = [...select(SERVICES, opts.only)].reverse();
+  for (const s of order) {
+    const stopped = await stopByPidFile(pidFile(ctx, s));
+    console.log(stopped ? `✔ stopped ${s.title}` : `· ${s.title} was not running`);
+    if (opts.purge) {
+      await Deno.remove(ctx.data(s.name), { recursive: true }).catch(() => {});
+    }
+  }
+  if (opts.purge) console.log(`✔ deleted service data under ${ctx.cfg.stateDir}/data`);
+}
+
+/** The status table as printed by stack:up and stack:status. */
+export function statusTable(states: ServiceState[]): string {
+  return table(states.map((s) => ({
+    service: s.title,
+    address: s.address,
+    version: s.version,
+    state: s.state,
+    pid: s.pid,
+    "rss MiB": s.rssMiB,
+  })));
+}

@@ -1,0 +1,54 @@
+/**
+ * `deno task stack:install | stack:up | stack:status | stack:down [--purge]`: the local stack.
+ *
+ * @module
+ */
+import { main, parseFlags } from "./lib/cli.ts";
+import { down, install, stackContext, status, statusTable, up } from "./lib/stack/stack.ts";
+
+const USAGE = "deno task stack:<install|up|status|down> [--only name,...] [--purge]";
+
+if (import.meta.main) {
+  await main(async () => {
+    const { values, positionals } = parseFlags(Deno.args, {
+      only: { type: "string" },
+      purge: { type: "boolean" },
+    }, USAGE);
+    const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+    const ctx = await stackContext();
+    const started = Date.now();
+    switch (positionals[0]) {
+      case "install":
+        await install(ctx, only);
+        console.log(
+          `Installed in ${
+            ((Date.now() - started) / 1000).toFixed(1)
+          } s (cache: ${ctx.cfg.cacheDir})`,
+        );
+        break;
+      case "up": {
+        const states = await up(ctx, only);
+        console.log(
+          `\nStack up in ${
+            ((Date.now() - started) / 1000).toFixed(1)
+          } s. Logs: ${ctx.cfg.stateDir}/logs\n`,
+        );
+        console.log(statusTable(states));
+        break;
+      }
+      case "status": {
+        const states = await status(ctx, only);
+        console.log(statusTable(states));
+        if (states.some((s) => s.state !== "healthy")) Deno.exitCode = 3;
+        break;
+      }
+      case "down":
+        await down(ctx, { purge: values.purge, only });
+        break;
+      default:
+        throw new Error(
+          `Unknown stack command ${JSON.stringify(positionals[0] ?? "")}\nUsage: ${USAGE}`,
+        );
+    }
+  });
+}
