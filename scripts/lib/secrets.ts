@@ -34,7 +34,7 @@ export async function localSecrets(stateDir: string): Promise<LocalSecrets> {
   };
   await Deno.mkdir(stateDir, { recursive: true });
   await Deno.writeTextFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600, createNew: true })
-    .catch(async (e) => {
+    .catch((e) => {
       // Another process created it first: use theirs.
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
     });
