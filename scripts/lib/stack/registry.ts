@@ -4,10 +4,12 @@
  * @module
  */
 import type { Component, Service } from "./component.ts";
+import { kinesis } from "./services/kinesis.ts";
 import { mariadb } from "./services/mariadb.ts";
+import { minio } from "./services/minio.ts";
 
 /** Services `stack:up` starts, in dependency order. */
-export const SERVICES: Service[] = [mariadb];
+export const SERVICES: Service[] = [mariadb, minio, kinesis];
 
 /** Everything `stack:install` installs: the services, then the engines later steps start. */
 export const COMPONENTS: Component[] = [...SERVICES];

@@ -1,0 +1,72 @@
+/**
+ * Headless execution of the Deno notebooks with Jupyter's nbconvert.
+ *
+ * @module
+ */
+
+/** Notebooks under `dir` (sorted), optionally only those whose file name contains a filter. */
+export async function listNotebooks(dir: string, filters: string[] = []): Promise<string[]> {
+  const all: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".ipynb")) all.push(`${dir}/${e.name}`);
+  }
+  all.sort();
+  const chosen = filters.length
+    ? all.filter((p) => filters.some((f) => p.split("/").pop()!.includes(f)))
+    : all;
+  if (chosen.length === 0) {
+    throw new Error(`No notebook in ${dir} matches ${filters.join(", ") || "*.ipynb"}`);
+  }
+  return chosen;
+}
+
+/** Result of one execution. */
+export interface NotebookRun {
+  output: string;
+  seconds: number;
+}
+
+/**
+ * Executes a notebook on the Deno kernel. Throws with nbconvert's report (the failing cell and
+ * its error) when any cell fails.
+ */
+export async function executeNotebook(
+  path: string,
+  opts: { outDir?: string; timeoutSeconds?: number } = {},
+): Promise<NotebookRun> {
+  const started = performance.now();
+  const name = path.split("/").pop()!;
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  const args = [
+    "nbconvert",
+    "--to",
+    "notebook",
+    "--execute",
+    `--ExecutePreprocessor.timeout=${opts.timeoutSeconds ?? 1800}`,
+    "--ExecutePreprocessor.kernel_name=deno",
+  ];
+  if (opts.outDir) {
+    await Deno.mkdir(opts.outDir, { recursive: true });
+    args.push("--output-dir", opts.outDir);
+  } else args.push("--inplace");
+  args.push(path);
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("jupyter", { args, cwd: dir, stdout: "piped", stderr: "piped" })
+      .output();
+  } catch (e) {
+    throw new Error(
+      `Cannot run jupyter for ${name}: ${
+        (e as Error).message
+      }; install it with \`deno task stack:install --only jupyter\``,
+    );
+  }
+  if (!out.success) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-40).join("\n");
+    throw new Error(`Notebook ${name} failed:\n${err}`);
+  }
+  return {
+    output: opts.outDir ? `${opts.outDir}/${name}` : path,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
