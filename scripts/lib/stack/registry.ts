@@ -4,12 +4,14 @@
  * @module
  */
 import type { Component, Service } from "./component.ts";
+import { connect } from "./services/connect.ts";
+import { kafka } from "./services/kafka.ts";
 import { kinesis } from "./services/kinesis.ts";
 import { mariadb } from "./services/mariadb.ts";
 import { minio } from "./services/minio.ts";
 
 /** Services `stack:up` starts, in dependency order. */
-export const SERVICES: Service[] = [mariadb, minio, kinesis];
+export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, connect];
 
 /** Everything `stack:install` installs: the services, then the engines later steps start. */
 export const COMPONENTS: Component[] = [...SERVICES];

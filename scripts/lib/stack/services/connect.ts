@@ -1,0 +1,161 @@
+/**
+ * Kafka Connect (standalone worker, REST API) from Maven Central jars, with our S3 sink plugin
+ * built from stack/connect-s3-sink. Stands in for MSK Connect.
+ *
+ * @module
+ */
+import type { Service, StackContext } from "../component.ts";
+import { installOnce, isStamped, mavenFetch, step } from "../install.ts";
+import { kafkaDeps } from "./kafka.ts";
+import { writeLog4j } from "./java.ts";
+
+const kafkaVersion = (ctx: StackContext) => ctx.versions.get("kafka", "version");
+const sinkVersion = (ctx: StackContext) => ctx.versions.get("connect_s3_sink", "version");
+const dir = (ctx: StackContext) => ctx.cache(`kafka-connect-${kafkaVersion(ctx)}`);
+const plugins = (ctx: StackContext) =>
+  ctx.cache(`connect-plugins-${sinkVersion(ctx)}-${kafkaVersion(ctx)}`);
+const stamp = (ctx: StackContext) => `connect ${kafkaVersion(ctx)}`;
+const sinkStamp = async (ctx: StackContext) => {
+  // Rebuild when the plugin's source changes, not only its version.
+  const src = `${ctx.cfg.root}/stack/connect-s3-sink`;
+  let text = await Deno.readTextFile(`${src}/pom.xml`);
+  for await (const f of walk(`${src}/src`)) text += await Deno.readTextFile(f);
+  const hash = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+  );
+  return `s3-sink ${sinkVersion(ctx)} ${ctx.versions.get("connect_s3_sink", "aws_sdk")} ${
+    Array.from(hash.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("")
+  }`;
+};
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  const entries = [];
+  for await (const e of Deno.readDir(dir)) entries.push(e);
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    if (e.isDirectory) yield* walk(`${dir}/${e.name}`);
+    else yield `${dir}/${e.name}`;
+  }
+}
+
+/** Class name of our S3 sink connector. */
+export const S3_SINK_CLASS = "local.pipeline.connect.s3.S3SinkConnector";
+
+async function buildSink(ctx: StackContext): Promise<void> {
+  const log = { component: "connect", logFile: ctx.log("install-connect.log") };
+  const build = await Deno.makeTempDir({ prefix: "s3-sink-build-" });
+  try {
+    await step(log, "copy plugin source", [
+      "cp",
+      "-r",
+      `${ctx.cfg.root}/stack/connect-s3-sink/.`,
+      build,
+    ]);
+    const props = [
+      `-Dsink.version=${sinkVersion(ctx)}`,
+      `-Dkafka.version=${kafkaVersion(ctx)}`,
+      `-Dawssdk.version=${ctx.versions.get("connect_s3_sink", "aws_sdk")}`,
+      `-Dcompiler.version=${ctx.versions.get("connect_s3_sink", "maven_compiler_plugin")}`,
+    ];
+    const mvn = ["mvn", "-B", "-q", `-Dmaven.repo.local=${ctx.cache("m2")}`, ...props];
+    await step(log, "build S3 sink plugin with Maven", [
+      ...mvn,
+      "-f",
+      `${build}/pom.xml`,
+      "package",
+    ]);
+    const out = `${plugins(ctx)}/pipeline-s3-sink`;
+    await step(log, "copy S3 sink dependencies", [
+      ...mvn,
+      "-f",
+      `${build}/pom.xml`,
+      "dependency:copy-dependencies",
+      "-DincludeScope=runtime",
+      "-DexcludeGroupIds=org.slf4j",
+      `-DoutputDirectory=${out}`,
+    ]);
+    await Deno.copyFile(
+      `${build}/target/pipeline-s3-sink-${sinkVersion(ctx)}.jar`,
+      `${out}/pipeline-s3-sink-${sinkVersion(ctx)}.jar`,
+    );
+  } finally {
+    await Deno.remove(build, { recursive: true }).catch(() => {});
+  }
+}
+
+/** The Kafka Connect service. */
+export const connect: Service = {
+  name: "connect",
+  title: "Kafka Connect + S3 sink",
+  ports: ["connect"],
+  dependsOn: ["kafka"],
+  startTimeout: 120,
+  version: (ctx) => `${kafkaVersion(ctx)} / sink ${sinkVersion(ctx)}`,
+  address: (ctx) => `http://${ctx.cfg.stack.host}:${ctx.cfg.stack.ports.connect}`,
+  async installed(ctx) {
+    return (await isStamped(dir(ctx), stamp(ctx))) &&
+      (await isStamped(plugins(ctx), await sinkStamp(ctx)));
+  },
+  async install(ctx) {
+    await installOnce(dir(ctx), stamp(ctx), () =>
+      mavenFetch(
+        { component: "connect", logFile: ctx.log("install-connect.log") },
+        kafkaDeps(ctx, ["connect-runtime", "connect-json", "connect-file", "connect-transforms"]),
+        `${dir(ctx)}/libs`,
+        ctx.cache("m2"),
+      ));
+    await installOnce(plugins(ctx), await sinkStamp(ctx), () => buildSink(ctx));
+  },
+  async prepare(ctx) {
+    const { host, ports } = ctx.cfg.stack;
+    await Deno.mkdir(ctx.data("connect"), { recursive: true });
+    await Deno.writeTextFile(
+      ctx.run("connect-worker.properties"),
+      [
+        `bootstrap.servers=${host}:${ports.kafka}`,
+        `listeners=http://${host}:${ports.connect}`,
+        `rest.advertised.host.name=${host}`,
+        `rest.advertised.port=${ports.connect}`,
+        "key.converter=org.apache.kafka.connect.storage.StringConverter",
+        "value.converter=org.apache.kafka.connect.json.JsonConverter",
+        "value.converter.schemas.enable=false",
+        `offset.storage.file.filename=${ctx.data("connect")}/connect.offsets`,
+        // Sink offsets live in the connect-<name> consumer group; a short flush interval keeps
+        // landing latency low (an object is written at each flush).
+        "offset.flush.interval.ms=2000",
+        `plugin.path=${plugins(ctx)}`,
+        "plugin.discovery=hybrid_warn",
+        "",
+      ].join("\n"),
+    );
+    await writeLog4j(ctx, "connect-log4j.properties", [
+      "log4j.logger.org.reflections=ERROR",
+      "log4j.logger.org.apache.kafka.clients=WARN",
+    ]);
+  },
+  launch(ctx) {
+    return Promise.resolve({
+      cmd: [
+        "java",
+        "-Xms64m",
+        "-Xmx384m",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        `-Dlog4j.configuration=file:${ctx.run("connect-log4j.properties")}`,
+        "-cp",
+        `${dir(ctx)}/libs/*`,
+        "org.apache.kafka.connect.cli.ConnectStandalone",
+        ctx.run("connect-worker.properties"),
+      ],
+    });
+  },
+  async healthy(ctx) {
+    const res = await fetch(`${connect.address(ctx)}/connector-plugins`);
+    if (!res.ok) {
+      await res.body?.cancel();
+      return false;
+    }
+    const list = await res.json() as { class: string }[];
+    return list.some((p) => p.class === S3_SINK_CLASS);
+  },
+};
