@@ -4,14 +4,18 @@
  * @module
  */
 import type { Component, Service } from "./component.ts";
+import { airflow } from "./services/airflow.ts";
 import { connect } from "./services/connect.ts";
 import { kafka } from "./services/kafka.ts";
 import { kinesis } from "./services/kinesis.ts";
 import { mariadb } from "./services/mariadb.ts";
+import { jupyter } from "./services/jupyter.ts";
 import { minio } from "./services/minio.ts";
+import { restProxy } from "./services/rest_proxy.ts";
+import { spark } from "./services/spark.ts";
 
 /** Services `stack:up` starts, in dependency order. */
-export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, connect];
+export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, restProxy, connect];
 
 /** Everything `stack:install` installs: the services, then the engines later steps start. */
-export const COMPONENTS: Component[] = [...SERVICES];
+export const COMPONENTS: Component[] = [...SERVICES, spark, airflow, jupyter];

@@ -1,0 +1,152 @@
+/**
+ * The Kafka REST v2 produce protocol (Confluent's REST proxy): request validation, response and
+ * error shapes. Shared by our REST proxy and the API gateway, so both reject bad input the same
+ * way before anything reaches Kafka.
+ *
+ * @module
+ */
+
+/** Content type of JSON records in Kafka REST v2. */
+export const KAFKA_JSON_V2 = "application/vnd.kafka.json.v2+json";
+/** Largest request body accepted. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** One record of a produce request. */
+export interface ProduceRecord {
+  key?: unknown;
+  value: unknown;
+  partition?: number;
+}
+
+/** An HTTP error with Confluent's body shape `{error_code, message}`. */
+export class RestError extends Error {
+  constructor(readonly status: number, readonly errorCode: number, message: string) {
+    super(message);
+    this.name = "RestError";
+  }
+  /** The JSON response for this error. */
+  response(): Response {
+    return Response.json({ error_code: this.errorCode, message: this.message }, {
+      status: this.status,
+    });
+  }
+}
+
+/** Checks the content type of a produce request (parameters such as charset are allowed). */
+export function checkContentType(contentType: string | null): void {
+  const base = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  if (base !== KAFKA_JSON_V2) {
+    throw new RestError(
+      415,
+      41501,
+      `Unsupported content type ${JSON.stringify(contentType ?? "")}: send ${KAFKA_JSON_V2}`,
+    );
+  }
+}
+
+/** Reads a body up to {@linkcode MAX_BODY_BYTES} and decodes it as strict UTF-8. */
+export async function readBody(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) {
+    throw new RestError(
+      413,
+      41301,
+      `Request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`,
+    );
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    for await (const chunk of req.body) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        throw new RestError(413, 41301, `Request body is over the ${MAX_BODY_BYTES}-byte limit`);
+      }
+      chunks.push(chunk);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new RestError(400, 40001, "Request body is not valid UTF-8");
+  }
+}
+
+/**
+ * Parses and validates a produce body: `{"records":[{"value": ...}, ...]}`.
+ *
+ * @example
+ * ```ts
+ * parseProduceBody('{"records":[{"value":{"a":1}}]}'); // [{ value: { a: 1 } }]
+ * ```
+ */
+export function parseProduceBody(text: string): ProduceRecord[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw new RestError(400, 40001, `Malformed JSON body: ${(e as Error).message}`);
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new RestError(
+      422,
+      42201,
+      'Body must be a JSON object like {"records":[{"value":{...}}]}',
+    );
+  }
+  const records = (body as { records?: unknown }).records;
+  if (!Array.isArray(records)) {
+    throw new RestError(
+      422,
+      42201,
+      'Body has no "records" array: send {"records":[{"value":{...}}]}',
+    );
+  }
+  if (records.length === 0) {
+    throw new RestError(422, 42201, '"records" is empty: send at least one record');
+  }
+  return records.map((r, i) => {
+    if (r === null || typeof r !== "object" || Array.isArray(r)) {
+      throw new RestError(422, 42201, `records[${i}] must be an object with a "value"`);
+    }
+    const rec = r as Record<string, unknown>;
+    if (!("value" in rec) || rec.value === undefined) {
+      throw new RestError(422, 42201, `records[${i}] has no "value"`);
+    }
+    const extra = Object.keys(rec).filter((k) => !["key", "value", "partition"].includes(k));
+    if (extra.length) {
+      throw new RestError(422, 42201, `records[${i}] has unknown field(s) ${extra.join(", ")}`);
+    }
+    if (
+      rec.partition !== undefined &&
+      (!Number.isInteger(rec.partition) || (rec.partition as number) < 0)
+    ) {
+      throw new RestError(422, 42201, `records[${i}].partition must be a non-negative integer`);
+    }
+    return rec as unknown as ProduceRecord;
+  });
+}
+
+/** Topic names: Kafka's legal characters only, so no path tricks reach the broker. */
+export function checkTopicName(topic: string): void {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === "." || topic === "..") {
+    throw new RestError(
+      404,
+      40401,
+      `Topic ${JSON.stringify(topic)} not found: not a legal Kafka topic name`,
+    );
+  }
+}
+
+/** Offsets of one produce response, in Confluent's shape. */
+export interface ProduceResponse {
+  key_schema_id: null;
+  value_schema_id: null;
+  offsets: { partition: number; offset: number; error_code: null; error: null }[];
+}

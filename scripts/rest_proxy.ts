@@ -1,0 +1,138 @@
+/**
+ * `deno task rest-proxy`: a Kafka REST v2 proxy (produce side of Confluent's REST proxy) on
+ * kafkajs. Started by `stack:up`; stands in for the Confluent REST proxy the course ran on EC2.
+ *
+ * Routes: `POST /topics/{topic}`, `GET /topics`, `GET /topics/{topic}`, `GET /healthy`.
+ *
+ * @module
+ */
+import type { Producer } from "kafkajs";
+import { loadConfig } from "./lib/config.ts";
+import { kafkaClient } from "./lib/kafka.ts";
+import {
+  checkContentType,
+  checkTopicName,
+  parseProduceBody,
+  type ProduceResponse,
+  readBody,
+  RestError,
+} from "./lib/kafka_rest.ts";
+
+/** A running proxy. */
+export interface RestProxy {
+  server: Deno.HttpServer;
+  close(): Promise<void>;
+}
+
+/** Starts the proxy on `hostname:port` producing to the configured brokers. */
+export async function startRestProxy(hostname: string, port: number): Promise<RestProxy> {
+  const cfg = await loadConfig();
+  const kafka = kafkaClient(cfg, "rest-proxy");
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  const admin = kafka.admin();
+  await producer.connect();
+  await admin.connect();
+  let topics = new Set<string>();
+  let fetched = 0;
+  const knownTopic = async (t: string) => {
+    if (!topics.has(t) && Date.now() - fetched > 1000) {
+      topics = new Set(await admin.listTopics());
+      fetched = Date.now();
+    }
+    return topics.has(t);
+  };
+
+  const handler = async (req: Request): Promise<Response> => {
+    const url = new URL(req.url);
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    try {
+      if (url.pathname === "/healthy" || url.pathname === "/ready") {
+        return Response.json({ ok: true });
+      }
+      if (parts[0] !== "topics" || parts.length > 2) {
+        throw new RestError(
+          404,
+          40400,
+          `No route ${req.method} ${url.pathname}: use /topics/{topic}`,
+        );
+      }
+      if (parts.length === 1) {
+        if (req.method !== "GET") throw new RestError(405, 40501, `Use GET /topics`);
+        return Response.json(
+          [...new Set(await admin.listTopics())].filter((t) => !t.startsWith("__")).sort(),
+        );
+      }
+      const topic = parts[1];
+      checkTopicName(topic);
+      if (req.method === "GET") {
+        if (!(await knownTopic(topic))) throw new RestError(404, 40401, `Topic ${topic} not found`);
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        return Response.json({ name: topic, partitions: meta.topics[0].partitions });
+      }
+      if (req.method !== "POST") {
+        throw new RestError(405, 40501, `Use POST /topics/${topic} to produce`);
+      }
+      checkContentType(req.headers.get("content-type"));
+      const records = parseProduceBody(await readBody(req));
+      if (!(await knownTopic(topic))) {
+        throw new RestError(
+          404,
+          40401,
+          `Topic ${topic} not found: create it with \`deno task setup-topics\``,
+        );
+      }
+      const sent = await producer.send({
+        topic,
+        acks: -1,
+        messages: records.map((r) => ({
+          key: r.key === undefined || r.key === null ? null : JSON.stringify(r.key),
+          value: JSON.stringify(r.value),
+          partition: r.partition,
+        })),
+      });
+      // kafkajs reports one base offset per partition; records of a partition follow in order.
+      const next = new Map(sent.map((m) => [m.partition, Number(m.baseOffset ?? m.offset ?? 0)]));
+      const partitionOf = (i: number) =>
+        records[i].partition ?? (sent.length === 1 ? sent[0].partition : undefined);
+      const body: ProduceResponse = {
+        key_schema_id: null,
+        value_schema_id: null,
+        offsets: records.map((_, i) => {
+          const p = partitionOf(i) ?? sent[0].partition;
+          const offset = next.get(p) ?? 0;
+          next.set(p, offset + 1);
+          return { partition: p, offset, error_code: null, error: null };
+        }),
+      };
+      return Response.json(body);
+    } catch (e) {
+      if (e instanceof RestError) return e.response();
+      console.error(`Produce failed: ${(e as Error).message}`);
+      return Response.json({ error_code: 50003, message: `Kafka error: ${(e as Error).message}` }, {
+        status: 503,
+      });
+    }
+  };
+
+  const server = Deno.serve({ hostname, port, onListen: () => {} }, handler);
+  console.log(`Kafka REST proxy on http://${hostname}:${port} -> ${cfg.kafka.brokers.join(",")}`);
+  return {
+    server,
+    async close() {
+      await server.shutdown();
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const cfg = await loadConfig();
+  const proxy = await startRestProxy(cfg.stack.host, cfg.stack.ports.rest_proxy);
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(sig, async () => {
+      await proxy.close();
+      Deno.exit(0);
+    });
+  }
+}
