@@ -28,9 +28,13 @@ export interface RestProxy {
 export async function startRestProxy(hostname: string, port: number): Promise<RestProxy> {
   const cfg = await loadConfig();
   const kafka = kafkaClient(cfg, "rest-proxy");
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  const newProducer = async () => {
+    const p = kafka.producer({ allowAutoTopicCreation: false });
+    await p.connect();
+    return p;
+  };
+  let producer: Producer = await newProducer();
   const admin = kafka.admin();
-  await producer.connect();
   await admin.connect();
   let topics = new Set<string>();
   let fetched = 0;
@@ -81,7 +85,7 @@ export async function startRestProxy(hostname: string, port: number): Promise<Re
           `Topic ${topic} not found: create it with \`deno task setup-topics\``,
         );
       }
-      const sent = await producer.send({
+      const batch = {
         topic,
         acks: -1,
         messages: records.map((r) => ({
@@ -89,7 +93,19 @@ export async function startRestProxy(hostname: string, port: number): Promise<Re
           value: JSON.stringify(r.value),
           partition: r.partition,
         })),
-      });
+      };
+      let sent;
+      try {
+        sent = await producer.send(batch);
+      } catch (e) {
+        // kafkajs asks for metadata of every topic a producer ever used; once one of them is
+        // deleted, every refresh fails. A fresh producer forgets the deleted topic.
+        if ((e as { type?: string }).type !== "UNKNOWN_TOPIC_OR_PARTITION") throw e;
+        const stale = producer;
+        producer = await newProducer();
+        await stale.disconnect().catch(() => {});
+        sent = await producer.send(batch);
+      }
       // kafkajs reports one base offset per partition; records of a partition follow in order.
       const next = new Map(sent.map((m) => [m.partition, Number(m.baseOffset ?? m.offset ?? 0)]));
       const partitionOf = (i: number) =>

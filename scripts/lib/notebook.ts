@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { REPO_ROOT } from "./config.ts";
 
 /** Notebooks under `dir` (sorted), optionally only those whose file name contains a filter. */
 export async function listNotebooks(dir: string, filters: string[] = []): Promise<string[]> {
@@ -37,11 +38,15 @@ export async function executeNotebook(
   const started = performance.now();
   const name = path.split("/").pop()!;
   const dir = path.slice(0, path.lastIndexOf("/"));
+  // The Deno kernel may report a cell idle before its last outputs arrive; our preprocessor
+  // (stack/jupyter/deno_exec.py) keeps reading briefly after idle instead of nbconvert's
+  // stock --execute, which drops them.
   const args = [
     "nbconvert",
     "--to",
     "notebook",
-    "--execute",
+    "--NotebookExporter.preprocessors",
+    "deno_exec.GraceExecutePreprocessor",
     `--ExecutePreprocessor.timeout=${opts.timeoutSeconds ?? 1800}`,
     "--ExecutePreprocessor.kernel_name=deno",
   ];
@@ -52,8 +57,13 @@ export async function executeNotebook(
   args.push(path);
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command("jupyter", { args, cwd: dir, stdout: "piped", stderr: "piped" })
-      .output();
+    out = await new Deno.Command("jupyter", {
+      args,
+      cwd: dir,
+      env: { PYTHONPATH: `${REPO_ROOT}/stack/jupyter`, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
   } catch (e) {
     throw new Error(
       `Cannot run jupyter for ${name}: ${

@@ -3,16 +3,17 @@
  *
  * @module
  */
-import type { Component, StackContext } from "../component.ts";
+import type { Component } from "../component.ts";
 import { aptInstall, missingDebs, step } from "../install.ts";
 
 const kernelJson = () =>
   `${Deno.env.get("HOME") ?? "/root"}/.local/share/jupyter/kernels/deno/kernel.json`;
 
-async function kernelPointsHere(): Promise<boolean> {
+async function kernelRunnable(): Promise<boolean> {
   try {
     const spec = JSON.parse(await Deno.readTextFile(kernelJson())) as { argv: string[] };
-    return spec.argv[0] === Deno.execPath();
+    // The kernel must start a deno that exists (a moved or removed deno breaks every notebook).
+    return (await Deno.stat(spec.argv[0])).isFile;
   } catch {
     return false;
   }
@@ -25,7 +26,7 @@ export const jupyter: Component = {
   version: () => `deno ${Deno.version.deno}`,
   async installed(ctx) {
     return (await missingDebs(ctx.versions.list("jupyter", "debian_packages"))).length === 0 &&
-      await kernelPointsHere();
+      await kernelRunnable();
   },
   async install(ctx) {
     const log = { component: "jupyter", logFile: ctx.log("install-jupyter.log") };
