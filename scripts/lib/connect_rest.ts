@@ -141,13 +141,13 @@ export async function restartFailed(base: string, name: string): Promise<void> {
 }
 
 /** True when the connector and all its (at least one) tasks run. */
-export function isRunning(s: ConnectorStatus | undefined): s is ConnectorStatus {
+export function isRunning(s: ConnectorStatus | undefined): boolean {
   return s !== undefined && s.connector.state === "RUNNING" && s.tasks.length > 0 &&
     s.tasks.every((t) => t.state === "RUNNING");
 }
 
 /** True when the connector or any task has FAILED. */
-export function hasFailed(s: ConnectorStatus | undefined): s is ConnectorStatus {
+export function hasFailed(s: ConnectorStatus | undefined): boolean {
   return s !== undefined &&
     (s.connector.state === "FAILED" || s.tasks.some((t) => t.state === "FAILED"));
 }
@@ -169,9 +169,10 @@ export async function waitForConnector(
   const deadline = Date.now() + timeoutMs;
   let last: ConnectorStatus | undefined;
   while (true) {
-    last = await connectorStatus(base, name);
-    if (isRunning(last)) return last;
-    if (hasFailed(last)) throw new ConnectorFailedError(last);
+    const s = await connectorStatus(base, name);
+    if (s && isRunning(s)) return s;
+    if (s && hasFailed(s)) throw new ConnectorFailedError(s);
+    last = s;
     if (Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
