@@ -119,7 +119,8 @@ async function checkPorts(ctx: StackContext, s: Service): Promise<void> {
   }
 }
 
-async function startService(ctx: StackContext, s: Service): Promise<void> {
+/** Starts one service (if not running) and waits for its health check. */
+export async function startService(ctx: StackContext, s: Service): Promise<void> {
   const started = Date.now();
   const current = await serviceState(ctx, s);
   if (current.state === "healthy") {
