@@ -11,16 +11,24 @@ import { DEFAULT_ROWS } from "./lib/synthetic.ts";
 import { stackContext, statusTable, up } from "./lib/stack/stack.ts";
 import { table } from "./lib/table.ts";
 import { progressLine } from "./lib/progress.ts";
+import { setupTopics } from "./lib/topics.ts";
+import { setupConnector } from "./lib/connector.ts";
+import { emulate } from "./lib/emulator.ts";
+import { countLake, waitForLake } from "./lib/lake_count.ts";
+import { KINDS } from "./lib/names.ts";
 
-const USAGE = "deno task pipeline [--rows N] [--seed S]";
+const USAGE = "deno task pipeline [--rows N] [--seed S] [--posts N]";
+/** Posts the main job emulates by default: enough to fill every analytics answer. */
+const DEFAULT_POSTS = 5000;
 
 if (import.meta.main) {
   await main(async () => {
     const { values } = parseFlags(
       Deno.args,
-      { rows: { type: "string" }, seed: { type: "string" } },
+      { rows: { type: "string" }, seed: { type: "string" }, posts: { type: "string" } },
       USAGE,
     );
+    const posts = parseCount("posts", values.posts, DEFAULT_POSTS, 1);
     const rows = parseCount("rows", values.rows, DEFAULT_ROWS, 1);
     const seed = parseCount("seed", values.seed, 1, 0);
     const started = performance.now();
@@ -45,6 +53,44 @@ if (import.meta.main) {
       const r = await seedSource(ctx.cfg, { rows, seed, onProgress: progress.update });
       progress.done();
       return Object.entries(r.counts).map(([t, n]) => `${t} ${n}`).join(", ");
+    });
+
+    await stage("create Kafka topics", async () => {
+      const topics = await setupTopics(ctx.cfg);
+      console.log(table(topics.map((t) => ({ ...t }))));
+      return topics.map((t) => `${t.topic} ${t.status}`).join(", ");
+    });
+    await stage("register the S3 sink connector", async () => {
+      const r = await setupConnector(ctx.cfg);
+      return `${r.name} ${r.connector}, ${r.status.connector.state}, bucket ${r.bucket}`;
+    });
+    let acknowledged = 0;
+    const before = await countLake(ctx.cfg);
+    await stage(`emulate ${posts} posts through the API`, async () => {
+      const progress = progressLine("posts");
+      const r = await emulate(ctx.cfg, {
+        count: posts,
+        rate: 0,
+        batch: 100,
+        concurrency: 4,
+        seed,
+        keepKeys: false,
+        onProgress: (p) => progress.update(p.acknowledged, posts, `${p.failed} failed`),
+      });
+      progress.done();
+      acknowledged = r.acknowledged;
+      if (r.failed) throw new Error(`${r.failed} posts failed: ${r.errors.join("; ")}`);
+      return `${r.acknowledged} acknowledged, ${Math.round(r.postsPerSecond)} posts/s`;
+    });
+    await stage("wait for the lake", async () => {
+      const target = Object.fromEntries(KINDS.map((k) => [k, before[k].records + acknowledged]));
+      const counts = await waitForLake(
+        ctx.cfg,
+        target as Record<typeof KINDS[number], number>,
+        60_000,
+      );
+      return KINDS.map((k) => `${k} ${counts[k].records} records in ${counts[k].objects} objects`)
+        .join(", ");
     });
 
     console.log(`\nPipeline finished in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

@@ -13,10 +13,10 @@ import {
   checkContentType,
   checkTopicName,
   parseProduceBody,
-  type ProduceResponse,
   readBody,
   RestError,
 } from "./lib/kafka_rest.ts";
+import { assignPartitions, produceResponse } from "./lib/partitions.ts";
 
 /** A running proxy. */
 export interface RestProxy {
@@ -36,6 +36,16 @@ export async function startRestProxy(hostname: string, port: number): Promise<Re
   let producer: Producer = await newProducer();
   const admin = kafka.admin();
   await admin.connect();
+  const partitionCounts = new Map<string, number>();
+  const partitionCount = async (t: string) => {
+    let n = partitionCounts.get(t);
+    if (n === undefined) {
+      const meta = await admin.fetchTopicMetadata({ topics: [t] });
+      n = meta.topics[0].partitions.length;
+      partitionCounts.set(t, n);
+    }
+    return n;
+  };
   let topics = new Set<string>();
   let fetched = 0;
   const knownTopic = async (t: string) => {
@@ -85,13 +95,14 @@ export async function startRestProxy(hostname: string, port: number): Promise<Re
           `Topic ${topic} not found: create it with \`deno task setup-topics\``,
         );
       }
+      const partitions = assignPartitions(records, await partitionCount(topic));
       const batch = {
         topic,
         acks: -1,
-        messages: records.map((r) => ({
+        messages: records.map((r, i) => ({
           key: r.key === undefined || r.key === null ? null : JSON.stringify(r.key),
           value: JSON.stringify(r.value),
-          partition: r.partition,
+          partition: partitions[i],
         })),
       };
       let sent;
@@ -106,21 +117,7 @@ export async function startRestProxy(hostname: string, port: number): Promise<Re
         await stale.disconnect().catch(() => {});
         sent = await producer.send(batch);
       }
-      // kafkajs reports one base offset per partition; records of a partition follow in order.
-      const next = new Map(sent.map((m) => [m.partition, Number(m.baseOffset ?? m.offset ?? 0)]));
-      const partitionOf = (i: number) =>
-        records[i].partition ?? (sent.length === 1 ? sent[0].partition : undefined);
-      const body: ProduceResponse = {
-        key_schema_id: null,
-        value_schema_id: null,
-        offsets: records.map((_, i) => {
-          const p = partitionOf(i) ?? sent[0].partition;
-          const offset = next.get(p) ?? 0;
-          next.set(p, offset + 1);
-          return { partition: p, offset, error_code: null, error: null };
-        }),
-      };
-      return Response.json(body);
+      return Response.json(produceResponse(partitions, sent));
     } catch (e) {
       if (e instanceof RestError) return e.response();
       console.error(`Produce failed: ${(e as Error).message}`);

@@ -119,6 +119,10 @@ export function parseProduceBody(text: string): ProduceRecord[] {
     if (!("value" in rec) || rec.value === undefined) {
       throw new RestError(422, 42201, `records[${i}] has no "value"`);
     }
+    // A null value would be a tombstone; the pipeline's topics hold posts, never deletions.
+    if (rec.value === null) {
+      throw new RestError(422, 42201, `records[${i}].value is null: send the row object`);
+    }
     const extra = Object.keys(rec).filter((k) => !["key", "value", "partition"].includes(k));
     if (extra.length) {
       throw new RestError(422, 42201, `records[${i}] has unknown field(s) ${extra.join(", ")}`);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Component, Service } from "./component.ts";
+import { api } from "./services/api.ts";
 import { airflow } from "./services/airflow.ts";
 import { connect } from "./services/connect.ts";
 import { kafka } from "./services/kafka.ts";
@@ -15,7 +16,7 @@ import { restProxy } from "./services/rest_proxy.ts";
 import { spark } from "./services/spark.ts";
 
 /** Services `stack:up` starts, in dependency order. */
-export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, restProxy, connect];
+export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, restProxy, api, connect];
 
 /** Everything `stack:install` installs: the services, then the engines later steps start. */
 export const COMPONENTS: Component[] = [...SERVICES, spark, airflow, jupyter];

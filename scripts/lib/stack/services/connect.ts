@@ -8,6 +8,7 @@ import type { Service, StackContext } from "../component.ts";
 import { installOnce, isStamped, mavenFetch, step } from "../install.ts";
 import { kafkaDeps } from "./kafka.ts";
 import { writeLog4j } from "./java.ts";
+import { setupConnector } from "../../connector.ts";
 
 const kafkaVersion = (ctx: StackContext) => ctx.versions.get("kafka", "version");
 const sinkVersion = (ctx: StackContext) => ctx.versions.get("connect_s3_sink", "version");
@@ -88,7 +89,7 @@ export const connect: Service = {
   name: "connect",
   title: "Kafka Connect + S3 sink",
   ports: ["connect"],
-  dependsOn: ["kafka"],
+  dependsOn: ["kafka", "minio"],
   startTimeout: 120,
   version: (ctx) => `${kafkaVersion(ctx)} / sink ${sinkVersion(ctx)}`,
   address: (ctx) => `http://${ctx.cfg.stack.host}:${ctx.cfg.stack.ports.connect}`,
@@ -123,6 +124,9 @@ export const connect: Service = {
         // Sink offsets live in the connect-<name> consumer group; a short flush interval keeps
         // landing latency low (an object is written at each flush).
         "offset.flush.interval.ms=2000",
+        // The sink subscribes by topics.regex; its consumer sees topics created after it only
+        // at a metadata refresh (5 min by default).
+        "consumer.metadata.max.age.ms=5000",
         `plugin.path=${plugins(ctx)}`,
         "plugin.discovery=hybrid_warn",
         "",
@@ -148,6 +152,12 @@ export const connect: Service = {
         ctx.run("connect-worker.properties"),
       ],
     });
+  },
+  async afterStart(ctx) {
+    // A standalone worker forgets connectors created over REST when it restarts: register the
+    // lake's S3 sink again so a restarted Connect resumes from its committed offsets.
+    const { connector } = await setupConnector(ctx.cfg);
+    console.log(`  S3 sink connector ${connector}`);
   },
   async healthy(ctx) {
     const res = await fetch(`${connect.address(ctx)}/connector-plugins`);

@@ -4,38 +4,14 @@
  *
  * @module
  */
-import type { Service, StackContext } from "../component.ts";
+import { denoService } from "./deno_service.ts";
 
 /** The REST proxy service. */
-export const restProxy: Service = {
+export const restProxy = denoService({
   name: "rest_proxy",
   title: "Kafka REST proxy",
-  ports: ["rest_proxy"],
+  port: "rest_proxy",
+  script: "scripts/rest_proxy.ts",
   dependsOn: ["kafka"],
-  startTimeout: 60,
-  version: () => `deno ${Deno.version.deno}`,
-  address: (ctx: StackContext) => `http://${ctx.cfg.stack.host}:${ctx.cfg.stack.ports.rest_proxy}`,
-  installed: () => Promise.resolve(true),
-  install: () => Promise.resolve(),
-  launch(ctx) {
-    return Promise.resolve({
-      cmd: [
-        Deno.execPath(),
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        "--allow-write",
-        "--allow-sys",
-        `${ctx.cfg.root}/scripts/rest_proxy.ts`,
-      ],
-      cwd: ctx.cfg.root,
-      env: { NO_COLOR: "1" },
-    });
-  },
-  async healthy(ctx) {
-    const res = await fetch(`${restProxy.address(ctx)}/healthy`);
-    await res.body?.cancel();
-    return res.ok;
-  },
-};
+  permissions: ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"],
+});
