@@ -16,6 +16,7 @@ import { setupConnector } from "./lib/connector.ts";
 import { emulate } from "./lib/emulator.ts";
 import { countLake, waitForLake } from "./lib/lake_count.ts";
 import { KINDS } from "./lib/names.ts";
+import { printBatchReport, runBatch } from "./lib/batch.ts";
 
 const USAGE = "deno task pipeline [--rows N] [--seed S] [--posts N]";
 /** Posts the main job emulates by default: enough to fill every analytics answer. */
@@ -91,6 +92,13 @@ if (import.meta.main) {
       );
       return KINDS.map((k) => `${k} ${counts[k].records} records in ${counts[k].objects} objects`)
         .join(", ");
+    });
+
+    await stage("batch: clean with Spark SQL and answer the analytics questions", async () => {
+      const { report, out } = await runBatch(ctx.cfg, { show: 20 });
+      printBatchReport(report, out, "batch");
+      const queries = report.steps.filter((s) => s.step === "query").length;
+      return `${queries} answers as CSV and Delta under ${out}`;
     });
 
     console.log(`\nPipeline finished in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

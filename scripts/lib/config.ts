@@ -31,7 +31,7 @@ export interface Config {
   profile: string;
   /** The file the settings came from. */
   file: string;
-  /** Repository root (the directory of the config file). */
+  /** Repository root: the repo's own files (stack/, scripts/, sql/) wherever the config file is. */
   root: string;
   userId: string;
   names: Names;
@@ -209,7 +209,7 @@ export function resolveConfig(
   return {
     profile,
     file,
-    root: dirname(file),
+    root: REPO_ROOT,
     userId: userId as string,
     names: names(userId as string),
     region: v.string(env.AWS_REGION ?? p.region ?? "us-east-1", at("region")),

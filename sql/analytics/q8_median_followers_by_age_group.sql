@@ -1,4 +1,4 @@
--- Run by the Spark batch driver on views pin and user: SPEC §6 task 8, median followers per age group.
+-- Run by the Spark batch driver on views pin and user: SPEC §6 task 8, followers by age group.
 with posts_by_age_group as (
   select
     case

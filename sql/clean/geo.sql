@@ -1,5 +1,5 @@
--- Run by the Spark batch driver (scripts/spark/batch_job.py) on view raw_geo: SPEC §5 cleaned geo.
-with raw_geo_text as (
+-- Run by the Spark batch driver (scripts/spark/batch_job.py) on view raw_geo: SPEC §5 clean geo.
+with geo_without_empty_strings as (
   -- Raw values may be JSON numbers or strings; empty strings mean "no value"
   select
     try_cast(ind as int) as ind,
@@ -20,11 +20,12 @@ typed_geo as (
     -- Zone-less ISO text is UTC whatever the session time zone: say so with a Z
     try_cast(
       case
-        when timestamp_text rlike '(Z|[+-][0-9]{2}:?[0-9]{2})$' then replace(timestamp_text, ' ', 'T')
+        when timestamp_text rlike '(Z|[+-][0-9]{2}:?[0-9]{2})$'
+          then replace(timestamp_text, ' ', 'T')
         else concat(replace(timestamp_text, ' ', 'T'), 'Z')
       end as timestamp
     ) as `timestamp`
-  from raw_geo_text
+  from geo_without_empty_strings
   -- A record without its source key can neither be joined nor de-duplicated
   where ind is not null
 ),

@@ -1,5 +1,5 @@
--- Run by the Spark batch driver (scripts/spark/batch_job.py) on view raw_pin: SPEC §5 cleaned pins.
-with raw_pin_text as (
+-- Run by the Spark batch driver (scripts/spark/batch_job.py) on view raw_pin: SPEC §5 clean pins.
+with pins_without_empty_strings as (
   -- Raw values may be JSON numbers or strings; empty strings mean "no value"
   select
     try_cast(`index` as int) as ind,
@@ -30,18 +30,20 @@ pins_without_placeholders as (
     -- 12k, 1.5k, 3M, plain digits; anything else (User Info Error...) has no count
     case
       when follower_count rlike '^[0-9]+$' then try_cast(follower_count as bigint)
-      when follower_count rlike '^[0-9]+([.][0-9]+)?[kKmM]$' then cast(round(
+      when follower_count rlike '^[0-9]+([.][0-9]+)?[kKmM]$' then try_cast(round(
         try_cast(substring(follower_count, 1, length(follower_count) - 1) as decimal(30, 6))
         * case when upper(right(follower_count, 1)) = 'K' then 1000 else 1000000 end
       ) as bigint)
     end as follower_count,
     case when poster_name = 'User Info Error' then null else poster_name end as poster_name,
-    case when tag_list = 'N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e' then null else tag_list end as tag_list,
+    case
+      when tag_list = 'N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e' then null else tag_list
+    end as tag_list,
     is_image_or_video,
     case when image_src = 'Image src error.' then null else image_src end as image_src,
     nullif(regexp_extract(save_location, '/data/.*$', 0), '') as save_location,
     category
-  from raw_pin_text
+  from pins_without_empty_strings
   -- A record without its source key can neither be joined nor de-duplicated
   where ind is not null
 ),

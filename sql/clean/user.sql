@@ -1,5 +1,5 @@
--- Run by the Spark batch driver (scripts/spark/batch_job.py) on view raw_user: SPEC §5 cleaned users.
-with raw_user_text as (
+-- Run by the Spark batch driver (scripts/spark/batch_job.py) on view raw_user: SPEC §5 clean users.
+with users_without_empty_strings as (
   -- Raw values may be JSON numbers or strings; empty strings mean "no value"
   select
     try_cast(ind as int) as ind,
@@ -24,7 +24,7 @@ typed_user as (
         else concat(replace(date_joined_text, ' ', 'T'), 'Z')
       end as timestamp
     ) as date_joined
-  from raw_user_text
+  from users_without_empty_strings
   -- A record without its source key can neither be joined nor de-duplicated
   where ind is not null
 ),

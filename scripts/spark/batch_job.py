@@ -1,0 +1,313 @@
+"""Spark driver of the batch job: Python only because PySpark demands it, so it stays thin.
+
+The job is described by JSON (``--config FILE``, or ``--config -`` for stdin; see
+scripts/lib/spark.ts for its fields). Mode ``batch``: check each topic prefix, read every
+*.json under it into a raw view, run sql/clean/<kind>.sql into views pin, geo and user, write
+them as Delta, run every sql/analytics/*.sql, write each result as Delta and as one CSV file.
+Mode ``scan``: only read and count the raw JSON (the benchmark's I/O floor).
+
+Progress goes to stdout as JSON lines (``{"event": ...}``); Spark's own log goes to stderr.
+Secrets never travel in the JSON: s3a keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+KINDS = ("pin", "geo", "user")
+
+# Every raw field is read as text: JSON numbers keep their digits, follower_count stays a
+# string, and the cleaning SQL does all the typing with try_cast.
+RAW_FIELDS = {
+    "pin": [
+        "index", "unique_id", "title", "description", "poster_name", "follower_count",
+        "tag_list", "is_image_or_video", "image_src", "downloaded", "save_location", "category",
+    ],
+    "geo": ["ind", "timestamp", "latitude", "longitude", "country"],
+    "user": ["ind", "first_name", "last_name", "age", "date_joined"],
+}
+
+
+class JobError(Exception):
+    """A failure with a message meant for the user (no stack trace)."""
+
+
+def emit(event, **fields):
+    print(json.dumps({"event": event, **fields}), flush=True)
+
+
+class Timer:
+    def __init__(self):
+        self.started = time.perf_counter()
+
+    def seconds(self):
+        return round(time.perf_counter() - self.started, 3)
+
+
+def java_message(error):
+    """The first line of a Py4J/Spark error, without the Java stack."""
+    text = str(getattr(error, "java_exception", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+def build_session(job):
+    from pyspark.sql import SparkSession
+
+    conf = {
+        "spark.master": job.get("master", "local[2]"),
+        "spark.app.name": "pinterest-batch",
+        "spark.jars": ",".join(job.get("jars", [])),
+        "spark.driver.memory": job.get("driver_memory", "2g"),
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(job.get("shuffle_partitions", 4)),
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        # Delta's default of 50 snapshot partitions costs seconds per tiny local table.
+        "spark.databricks.delta.snapshotPartitions": "2",
+    }
+    s3 = job.get("s3")
+    if s3:
+        key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+        if not key or not secret:
+            raise JobError("Cannot configure s3a: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        hadoop = {
+            "fs.s3a.endpoint": s3["endpoint"],
+            "fs.s3a.path.style.access": str(s3.get("path_style", True)).lower(),
+            "fs.s3a.connection.ssl.enabled": str(s3["endpoint"].startswith("https")).lower(),
+            "fs.s3a.aws.credentials.provider":
+                "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+            "fs.s3a.access.key": key,
+            "fs.s3a.secret.key": secret,
+            # Fail in seconds, not minutes, when the endpoint is down.
+            "fs.s3a.attempts.maximum": "3",
+            "fs.s3a.retry.limit": "3",
+            "fs.s3a.connection.establish.timeout": "5000",
+            "fs.s3a.connection.timeout": "20000",
+        }
+        conf.update({f"spark.hadoop.{k}": v for k, v in hadoop.items()})
+    if job.get("quick", True):
+        # Small data: compiling hot code (C2 JIT, whole-stage codegen) costs more CPU than it
+        # saves; skipping it makes the test fixture run three times faster.
+        conf["spark.driver.extraJavaOptions"] += " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+        conf["spark.sql.codegen.wholeStage"] = "false"
+    conf.update(job.get("spark_conf", {}))
+    builder = SparkSession.builder
+    for k, v in conf.items():
+        builder = builder.config(k, v)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as e:  # noqa: BLE001 - the gateway raises plain exceptions
+        raise JobError(f"Cannot start Spark: {java_message(e)}; check JAVA_HOME (Java 17)") from e
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+def hadoop_fs(spark, uri):
+    jvm = spark._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path, path.getFileSystem(spark._jsc.hadoopConfiguration())
+
+
+def check_prefix(spark, topic, prefix):
+    """Fails unless `prefix` holds at least one *.json object Spark would read."""
+    try:
+        path, fs = hadoop_fs(spark, prefix)
+        if fs.exists(path):
+            files = fs.listFiles(path, True)
+            while files.hasNext():
+                name = files.next().getPath().getName()
+                if name.endswith(".json") and not name.startswith(("_", ".")):
+                    return
+    except Exception as e:  # noqa: BLE001 - Py4J wraps every Java failure
+        raise JobError(f"Cannot list {prefix} (topic {topic}): {java_message(e)}") from e
+    raise JobError(
+        f"No *.json objects under {prefix} (topic {topic}): run the batch emulator and let "
+        "the S3 sink flush, or point the lake at the directory holding the topics"
+    )
+
+
+def read_raw(spark, kind, prefix):
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    schema = StructType([StructField(f, StringType()) for f in RAW_FIELDS[kind]])
+    # recursiveFileLookup reads partition=*/ at any depth and any offset padding, and keeps
+    # Spark from turning partition=N into a column.
+    return (
+        spark.read.schema(schema)
+        .option("recursiveFileLookup", "true")
+        .option("pathGlobFilter", "*.json")
+        .option("mode", "PERMISSIVE")
+        .json(prefix)
+    )
+
+
+def topic_prefix(job, kind):
+    return f"{job['lake'].rstrip('/')}/{job['topics'][kind]}"
+
+
+def read_sql(path):
+    try:
+        return Path(path).read_text(encoding="utf-8").strip().rstrip(";")
+    except OSError as e:
+        raise JobError(f"Cannot read SQL file {path}: {e.strerror}") from e
+
+
+def run_sql(spark, path):
+    try:
+        return spark.sql(read_sql(path))
+    except JobError:
+        raise
+    except Exception as e:  # noqa: BLE001 - AnalysisException, ParseException...
+        raise JobError(f"Spark SQL {path} failed: {java_message(e)}") from e
+
+
+def analytics_files(sql_dir, only):
+    def order(p):
+        m = re.match(r"q(\d+)", p.stem)
+        return (int(m.group(1)) if m else 1000, p.stem)
+
+    files = sorted(Path(sql_dir, "analytics").glob("*.sql"), key=order)
+    if only:
+        unknown = set(only) - {p.stem for p in files}
+        if unknown:
+            raise JobError(f"Unknown analytics queries: {', '.join(sorted(unknown))}")
+        files = [p for p in files if p.stem in only]
+    return files
+
+
+def emit_table(df, name, stage, limit, order_by=None):
+    from pyspark.sql import functions as F
+
+    shown = df.orderBy(order_by) if order_by else df
+    options = {"ignoreNullFields": "false", "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss"}
+    rows = [
+        json.loads(r[0])
+        for r in shown.limit(limit).select(F.to_json(F.struct(*df.columns), options)).collect()
+    ]
+    emit("table", name=name, stage=stage, columns=df.columns,
+         types=[t for _, t in df.dtypes], rows=rows)
+
+
+def write_delta(df, name, path):
+    t = Timer()
+    df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(path)
+    emit("step", step="write", name=name, format="delta", path=path, seconds=t.seconds())
+
+
+def write_single_csv(spark, df, name, out):
+    """Writes `<out>/<name>.csv` as one file with a header (Spark writes directories)."""
+    t = Timer()
+    tmp, dest = f"{out}/_tmp_{name}", f"{out}/{name}.csv"
+    df.coalesce(1).write.mode("overwrite").option("header", "true").csv(tmp)
+    tmp_path, fs = hadoop_fs(spark, tmp)
+    checksummed = spark._jvm.java.lang.Class.forName("org.apache.hadoop.fs.ChecksumFileSystem")
+    if checksummed.isInstance(fs):
+        fs = fs.getRawFileSystem()  # no .crc files beside the CSV
+    parts = [s.getPath() for s in fs.listStatus(tmp_path) if s.getPath().getName()[:5] == "part-"]
+    dest_path = spark._jvm.org.apache.hadoop.fs.Path(dest)
+    fs.delete(dest_path, False)
+    if len(parts) != 1 or not fs.rename(parts[0], dest_path):
+        raise JobError(f"Cannot move the CSV of {name} from {tmp} to {dest}")
+    fs.delete(tmp_path, True)
+    emit("step", step="write", name=name, format="csv", path=dest, seconds=t.seconds())
+
+
+def mount_and_read(spark, job, kind, cache):
+    """Checks the topic prefix of `kind` and reads it into view raw_<kind>."""
+    prefix = topic_prefix(job, kind)
+    t = Timer()
+    check_prefix(spark, job["topics"][kind], prefix)
+    emit("step", step="mount", name=kind, path=prefix, seconds=t.seconds())
+    t = Timer()
+    df = read_raw(spark, kind, prefix)
+    if cache:
+        df = df.cache()
+    rows = df.count()
+    emit("step", step="read", name=kind, path=prefix, rows=rows, seconds=t.seconds())
+    df.createOrReplaceTempView(f"raw_{kind}")
+    return df
+
+
+def run_batch(spark, job):
+    out = job["out"].rstrip("/")
+    sql_dir = job["sql_dir"]
+    limit = int(job.get("emit_rows", 100))
+
+    def clean(kind):
+        raw = mount_and_read(spark, job, kind, cache=True)
+        t = Timer()
+        # Cached: every analytics query reads the cleaned views again.
+        df = run_sql(spark, f"{sql_dir}/clean/{kind}.sql").cache()
+        rows = df.count()
+        df.createOrReplaceTempView(kind)
+        emit("step", step="clean", name=kind, rows=rows, seconds=t.seconds())
+        raw.unpersist()
+        write_delta(df, kind, f"{out}/delta/{kind}")
+        emit_table(df, kind, "clean", limit, order_by="ind")
+
+    def query(path):
+        name = path.stem
+        t = Timer()
+        result = run_sql(spark, str(path)).cache()
+        rows = result.count()
+        emit("step", step="query", name=name, rows=rows, seconds=t.seconds())
+        write_delta(result, name, f"{out}/delta/{name}")
+        write_single_csv(spark, result, name, out)
+        emit_table(result, name, "query", limit)
+        result.unpersist()
+
+    queries = analytics_files(sql_dir, job.get("queries"))
+    for kind in KINDS:
+        clean(kind)
+    for path in queries:
+        query(path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="job JSON file, or - for stdin")
+    args = parser.parse_args()
+    total = Timer()
+    try:
+        text = sys.stdin.read() if args.config == "-" else Path(args.config).read_text()
+        try:
+            job = json.loads(text)
+        except ValueError as e:
+            raise JobError(f"Job config {args.config} is not valid JSON: {e}") from e
+        mode = job.get("mode", "batch")
+        if mode not in ("batch", "scan"):
+            raise JobError(f"Unknown mode {mode!r}: use batch or scan")
+        required = ("lake", "topics", "jars") + (("out", "sql_dir") if mode == "batch" else ())
+        missing = [k for k in required if k not in job]
+        if missing:
+            raise JobError(f"Job config lacks {', '.join(missing)}")
+        t = Timer()
+        spark = build_session(job)
+        emit("start", spark=spark.version, master=spark.sparkContext.master, mode=mode)
+        emit("step", step="session", seconds=t.seconds())
+        if mode == "scan":
+            for kind in KINDS:
+                mount_and_read(spark, job, kind, cache=False)
+        else:
+            run_batch(spark, job)
+        emit("done", seconds=total.seconds())
+        spark.stop()
+    except JobError as e:
+        emit("error", message=str(e))
+        sys.exit(2)
+    except Exception as e:  # noqa: BLE001 - report anything else as one line too
+        emit("error", message=f"Spark batch job failed: {java_message(e)}", unexpected=True)
+        raise
+
+
+if __name__ == "__main__":
+    main()
