@@ -18,6 +18,18 @@ import {
 } from "./lib/kafka_rest.ts";
 import { assignPartitions, produceResponse } from "./lib/partitions.ts";
 
+/** True when kafkajs failed on an unknown topic, directly or as the cause of its retries. */
+function unknownTopic(e: unknown): boolean {
+  for (
+    let err = e as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
+    err;
+  ) {
+    if (err.type === "UNKNOWN_TOPIC_OR_PARTITION") return true;
+    err = (err.originalError ?? err.cause) as typeof err;
+  }
+  return false;
+}
+
 /** A running proxy. */
 export interface RestProxy {
   server: Deno.HttpServer;
@@ -111,7 +123,7 @@ export async function startRestProxy(hostname: string, port: number): Promise<Re
       } catch (e) {
         // kafkajs asks for metadata of every topic a producer ever used; once one of them is
         // deleted, every refresh fails. A fresh producer forgets the deleted topic.
-        if ((e as { type?: string }).type !== "UNKNOWN_TOPIC_OR_PARTITION") throw e;
+        if (!unknownTopic(e)) throw e;
         const stale = producer;
         producer = await newProducer();
         await stale.disconnect().catch(() => {});

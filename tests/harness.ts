@@ -8,6 +8,11 @@ import { type Config, loadConfig } from "../scripts/lib/config.ts";
 import type { StackContext } from "../scripts/lib/stack/component.ts";
 import { down, stackContext, status, up } from "../scripts/lib/stack/stack.ts";
 
+/** A user id of its own for one test run: lower-case, unique enough across runs. */
+export function testUserId(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
 /** A stack brought up for a test. */
 export interface TestStack {
   cfg: Config;
@@ -38,9 +43,16 @@ export async function trackStack(): Promise<TestStack> {
   };
 }
 
-/** Brings up `services` (all by default) and remembers which were already running. */
-export async function startStack(services?: string[]): Promise<TestStack> {
-  const cfg = await loadConfig();
+/**
+ * Brings up `services` (all by default) and remembers which were already running. With
+ * `userId`, the returned config names its own topics, bucket and streams, so a test never writes
+ * into the pipeline's.
+ */
+export async function startStack(
+  services?: string[],
+  opts: { userId?: string } = {},
+): Promise<TestStack> {
+  const cfg = await loadConfig({ overrides: opts.userId ? { PIPELINE_USER_ID: opts.userId } : {} });
   const ctx = await stackContext(cfg);
   const before = await running(ctx);
   const states = await up(ctx, services);

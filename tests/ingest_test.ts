@@ -16,7 +16,7 @@ import { seedSource } from "../scripts/lib/seed.ts";
 import { isoDatetime } from "../scripts/lib/source_posts.ts";
 import { DEFAULT_ROWS, post } from "../scripts/lib/synthetic.ts";
 import { setupTopics } from "../scripts/lib/topics.ts";
-import { startStack } from "./harness.ts";
+import { startStack, testUserId } from "./harness.ts";
 
 const SEED = 1;
 const POSTS = 500;
@@ -148,7 +148,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const stack = await startStack(["mariadb", "minio", "kafka", "rest_proxy", "connect"]);
+    // Its own user id: its topics, bucket and connector never mix with the pipeline's.
+    const stack = await startStack(["mariadb", "minio", "kafka", "rest_proxy", "connect"], {
+      userId: testUserId("ingest"),
+    });
     const { cfg } = stack;
     const admin = kafkaClient(cfg, "ingest-test-admin").admin();
     let api: ReturnType<typeof startApi> | undefined;

@@ -70,6 +70,8 @@ export interface LoadOptions {
   profile?: string;
   /** Environment to read overrides from (default: Deno.env plus .env). */
   env?: Record<string, string | undefined>;
+  /** Variables that win over the environment, e.g. a test's own PIPELINE_USER_ID. */
+  overrides?: Record<string, string>;
 }
 
 /** Raised for a config problem; the message names the file and the key. */
@@ -95,7 +97,10 @@ type Raw = Record<string, unknown>;
  * ```
  */
 export async function loadConfig(opts: LoadOptions = {}): Promise<Config> {
-  const env = opts.env ?? { ...(await readDotEnv(`${REPO_ROOT}/.env`)), ...Deno.env.toObject() };
+  const env = {
+    ...(opts.env ?? { ...(await readDotEnv(`${REPO_ROOT}/.env`)), ...Deno.env.toObject() }),
+    ...opts.overrides,
+  };
   const file = opts.file ?? env.PIPELINE_CONFIG ?? `${REPO_ROOT}/pipeline.yaml`;
   let text: string;
   try {

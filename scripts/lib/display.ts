@@ -5,7 +5,6 @@
  * @module
  */
 import type { DataFrame } from "danfojs";
-import * as dfd from "danfojs";
 import { table } from "./table.ts";
 
 type Row = Record<string, unknown>;
@@ -28,7 +27,9 @@ function emit(bundle: Record<string, string>): void {
 
 /** Rows of a danfojs DataFrame as plain objects. */
 export function dataFrameRows(df: DataFrame): Row[] {
-  return dfd.toJSON(df, { format: "column" }) as Row[];
+  // Not danfojs toJSON: it breaks on a column named "index", which the course's pin rows have.
+  const cols = df.columns;
+  return (df.values as unknown[][]).map((v) => Object.fromEntries(cols.map((c, i) => [c, v[i]])));
 }
 
 /** Shows rows (or a DataFrame) as an HTML table with a text fallback, first `limit` rows. */

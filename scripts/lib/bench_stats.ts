@@ -1,0 +1,58 @@
+/**
+ * Small statistics for benchmarks: percentiles and a summary of a sample.
+ *
+ * @module
+ */
+
+/**
+ * The `p`-th percentile (0-100) of `values`, interpolating linearly between the two nearest
+ * ranks (NumPy's default), so p50 of an even-sized sample is the mean of the middle two.
+ * Throws on an empty sample or a `p` outside 0-100.
+ *
+ * @example
+ * ```ts
+ * percentile([1, 2, 3, 4], 50); // 2.5
+ * percentile([5, 1, 3], 100); // 5
+ * ```
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error("Cannot take a percentile of an empty sample");
+  if (!(p >= 0 && p <= 100)) throw new Error(`Invalid percentile ${p}: must be 0-100`);
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+}
+
+/** Summary of a sample, as {@linkcode summarize} gives it. */
+export interface Summary {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Count, min, mean, p50, p95, p99 and max of a non-empty sample.
+ *
+ * @example
+ * ```ts
+ * summarize([3, 1, 2]).p50; // 2
+ * ```
+ */
+export function summarize(values: readonly number[]): Summary {
+  if (values.length === 0) throw new Error("Cannot summarize an empty sample");
+  return {
+    count: values.length,
+    min: Math.min(...values),
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    p99: percentile(values, 99),
+    max: Math.max(...values),
+  };
+}
