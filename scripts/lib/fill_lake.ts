@@ -10,10 +10,8 @@ import { setupTopics } from "./topics.ts";
 import { setupConnector } from "./connector.ts";
 import { emulate } from "./emulator.ts";
 import { countLake, type LakeCount, waitForLake } from "./lake_count.ts";
-import { type Kind, KINDS, SOURCE_TABLES } from "./names.ts";
-import { sourcePool } from "./mysql.ts";
-import { seedSource } from "./seed.ts";
-import { DEFAULT_ROWS } from "./synthetic.ts";
+import { type Kind, KINDS } from "./names.ts";
+import { ensureSource } from "./source_ready.ts";
 
 /** What {@linkcode fillLake} found and did. */
 export interface FillReport {
