@@ -1,17 +1,18 @@
 /**
- * `deno task batch [--out DIR] [--lake PATH] [--show N] [--scan] [--profile local|aws]`: the
- * batch processing of SPEC §4-6 on local Spark. Mounts the lake (s3a to MinIO, or a local
- * directory), cleans the three topics with `sql/clean`, writes them as Delta, runs every
- * `sql/analytics` query, writes each result as Delta and CSV, and prints results and timings.
+ * `deno task batch [--out DIR] [--lake PATH] [--show N] [--scan] [--step S] [--profile
+ * local|aws]`: the batch processing of SPEC §4-6 on local Spark. Mounts the lake (s3a to MinIO,
+ * or a local directory), cleans the three topics with `sql/clean`, writes them as Delta, runs
+ * every `sql/analytics` query, writes each result as Delta and CSV, and prints results and
+ * timings. `--step load|clean:<kind>|analytics` runs one step of the Airflow DAG instead.
  *
  * @module
  */
 import { main, parseFlags } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
-import { printBatchReport, runBatch } from "./lib/batch.ts";
+import { parseStep, printBatchReport, runBatch } from "./lib/batch.ts";
 
-const USAGE =
-  "deno task batch [--out DIR] [--lake PATH|s3a://bucket/topics] [--show N] [--scan] [--profile local|aws]";
+const USAGE = "deno task batch [--out DIR] [--lake PATH|s3a://bucket/topics] [--show N] [--scan] " +
+  "[--step load|clean:pin|clean:geo|clean:user|analytics] [--profile local|aws]";
 
 if (import.meta.main) {
   await main(async () => {
@@ -20,19 +21,23 @@ if (import.meta.main) {
       lake: { type: "string" },
       show: { type: "string" },
       scan: { type: "boolean" },
+      step: { type: "string" },
       profile: { type: "string" },
     }, USAGE);
     const show = Number(values.show ?? 20);
     if (!Number.isInteger(show) || show < 0) {
       throw new Error(`Invalid --show ${JSON.stringify(values.show)}: give a row count like 20`);
     }
+    // A bad step name fails here, before the config is read or Spark starts.
+    const step = values.step === undefined ? undefined : parseStep(values.step);
     const cfg = await loadConfig({ profile: values.profile });
-    const { report, out, job } = await runBatch(cfg, {
+    const { report, out, label } = await runBatch(cfg, {
       lake: values.lake,
       out: values.out,
       scan: values.scan,
+      step,
       show,
     });
-    printBatchReport(report, out, job.mode ?? "batch");
+    printBatchReport(report, out, label);
   });
 }

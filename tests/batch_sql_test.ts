@@ -469,3 +469,35 @@ Deno.test("scan mode counts raw rows and names a missing topic prefix", async ()
   assert.equal(read && "rows" in read ? read.rows : undefined, 16);
   await Deno.remove(lake, { recursive: true });
 });
+
+Deno.test("the DAG's steps (load, clean, analytics) give the same tables as the one-shot job", async () => {
+  const whole = await batch();
+  const ctx = await stackContext(await loadConfig());
+  const base = {
+    lake: toUri(`${dir}/topics`),
+    topics: TOPICS,
+    out: toUri(`${dir}/steps`),
+    emitRows: 1000,
+  };
+  // Analytics before any clean step fails naming the step to run first.
+  await assert.rejects(runSparkJob(ctx, { ...base, mode: "analytics" }), (e: Error) => {
+    assert.match(
+      e.message,
+      /^No Delta table pin at file:\/\/.*\/steps\/delta\/pin: run the clean:pin/,
+    );
+    return true;
+  });
+  const load = await runSparkJob(ctx, { ...base, mode: "load" });
+  const written = load.steps.filter((s) => s.step === "write").map((s) => s.name);
+  assert.deepEqual(written, ["raw_pin", "raw_geo", "raw_user"]);
+  const clean = await runSparkJob(ctx, { ...base, mode: "clean", kinds: ["pin", "geo", "user"] });
+  const analytics = await runSparkJob(ctx, { ...base, mode: "analytics" });
+  const steps = { ...clean.tables, ...analytics.tables };
+  assert.deepEqual(Object.keys(steps), Object.keys(whole.tables));
+  for (const [name, t] of Object.entries(whole.tables)) {
+    assert.deepEqual(steps[name], t, name);
+    if (t.stage !== "query") continue;
+    const csv = (run: string) => Deno.readTextFile(`${dir}/${run}/${name}.csv`);
+    assert.equal(await csv("steps"), await csv("out"), `${name}.csv`);
+  }
+});

@@ -1,12 +1,14 @@
 /**
  * The batch processing of SPEC §4-6 on local Spark: mount the lake (s3a to MinIO, or a local
  * directory), clean with `sql/clean`, write Delta, run every `sql/analytics` query, write each
- * result as Delta and CSV. Used by `deno task batch` and the main job.
+ * result as Delta and CSV. Used by `deno task batch`, the main job and, one step at a time
+ * (`--step load|clean:<kind>|analytics`), by the Airflow DAG.
  *
  * @module
  */
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import type { Config } from "./config.ts";
+import { type Kind, KINDS } from "./names.ts";
 import { explainS3Error, s3Client } from "./s3.ts";
 import {
   runSparkJob,
@@ -17,32 +19,19 @@ import {
   toUri,
 } from "./spark.ts";
 import { stackContext } from "./stack/stack.ts";
+import { databricksEnv, runDatabricks } from "./databricks.ts";
 import { table } from "./table.ts";
 
-/** Environment a Databricks run needs (AWS profile). */
-const DATABRICKS_ENV = ["DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_HTTP_PATH"];
-
-/** Explains what the AWS profile needs; always throws. */
-export function explainAws(cfg: Config): never {
-  const missing = DATABRICKS_ENV.filter((k) => !Deno.env.get(k));
-  const needs = [
-    `The ${cfg.profile} profile runs the batch job on Databricks, which needs:`,
-    "  DATABRICKS_HOST       workspace URL, e.g. https://dbc-1234.cloud.databricks.com",
-    "  DATABRICKS_TOKEN      a personal access token",
-    "  DATABRICKS_HTTP_PATH  the SQL warehouse or cluster HTTP path, e.g. /sql/1.0/warehouses/abc",
-    `and the bucket s3://${cfg.names.bucket} mounted or readable from the workspace.`,
-  ].join("\n");
-  if (missing.length) {
-    throw new Error(`Cannot run the batch job on Databricks: set ${missing.join(", ")}\n${needs}`);
-  }
-  throw new Error(
-    "Cannot run the batch job on Databricks from this task yet: run sql/clean/*.sql, then " +
-      `sql/analytics/*.sql, in a Databricks job over raw views raw_pin, raw_geo, raw_user\n${needs}`,
-  );
-}
-
-/** Checks that the bucket answers before Spark spends seconds starting and retrying. */
-async function checkBucket(cfg: Config, bucket: string): Promise<void> {
+/**
+ * Checks that the bucket answers before Spark spends seconds starting and retrying; throws
+ * saying what to start otherwise.
+ *
+ * @example
+ * ```ts
+ * await checkBucket(cfg, cfg.names.bucket);
+ * ```
+ */
+export async function checkBucket(cfg: Config, bucket: string): Promise<void> {
   const s3 = s3Client(cfg);
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
@@ -69,6 +58,43 @@ export function printProgress(e: SparkEvent): void {
   console.log(`  ✔ ${what}${rows} in ${e.seconds.toFixed(1)} s`);
 }
 
+/** One step of the Airflow DAG: a driver mode and, for load and clean, the kinds it covers. */
+export interface BatchStep {
+  mode: "load" | "clean" | "analytics";
+  kinds?: Kind[];
+}
+
+/** The step names `deno task batch --step` accepts, in DAG order. */
+export const BATCH_STEPS = ["load", ...KINDS.map((k) => `clean:${k}`), "analytics"];
+
+/**
+ * Parses a step name: `load`, `clean` (all three kinds), `clean:<kind>`, `load:<kind>` or
+ * `analytics`.
+ *
+ * @example
+ * ```ts
+ * parseStep("clean:pin"); // { mode: "clean", kinds: ["pin"] }
+ * parseStep("analytics"); // { mode: "analytics" }
+ * ```
+ */
+export function parseStep(text: string): BatchStep {
+  const [mode, kind, ...rest] = text.split(":");
+  const fail = (): never => {
+    throw new Error(
+      `Invalid --step ${JSON.stringify(text)}: use one of ${BATCH_STEPS.join(", ")} (or clean)`,
+    );
+  };
+  if (rest.length || (mode !== "load" && mode !== "clean" && mode !== "analytics")) fail();
+  if (kind === undefined) return { mode: mode as BatchStep["mode"] };
+  if (mode === "analytics" || !(KINDS as readonly string[]).includes(kind)) fail();
+  return { mode: mode as BatchStep["mode"], kinds: [kind as Kind] };
+}
+
+/** The label of a step, as {@linkcode parseStep} reads it: `clean:pin`, `analytics`. */
+export function stepLabel(step: BatchStep): string {
+  return [step.mode, ...(step.kinds ?? [])].join(":");
+}
+
 /** Options of {@linkcode runBatch}. */
 export interface BatchOptions {
   /** Lake directory or s3a URI (default: the bucket's `topics/` in MinIO). */
@@ -77,43 +103,111 @@ export interface BatchOptions {
   out?: string;
   /** Only scan the raw JSON (the I/O floor). */
   scan?: boolean;
+  /** Run one step of the DAG instead of the whole job (a name like `clean:pin`, or parsed). */
+  step?: string | BatchStep;
   /** Result rows to bring back per query. */
   show?: number;
 }
 
-/** Runs the batch job on local Spark and returns its report and output URI. */
-export async function runBatch(
-  cfg: Config,
-  opts: BatchOptions = {},
-): Promise<{ report: SparkReport; out: string; job: SparkJob }> {
-  if (cfg.profile !== "local") explainAws(cfg);
+/** What {@linkcode runBatch} did. */
+export interface BatchRun {
+  report: SparkReport;
+  /** Output base URI. */
+  out: string;
+  job: SparkJob;
+  /** `batch`, `scan`, or the step, like `clean:pin`. */
+  label: string;
+}
+
+/** Modes that read the raw JSON of the lake. */
+const READS_LAKE = new Set(["batch", "scan", "load"]);
+
+/** Default output directory of a user id's batch answers (one per user id, so runs never mix). */
+export function batchOutDir(cfg: Config): string {
+  return `${cfg.stateDir}/batch/${cfg.userId}`;
+}
+
+/**
+ * Runs the batch job (or one step of it) on local Spark and returns its report; on the aws
+ * profile runs the whole job on Databricks instead.
+ */
+export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<BatchRun> {
+  if (cfg.profile !== "local") {
+    if (opts.scan || opts.step) {
+      throw new Error(
+        "Cannot run --scan or --step on Databricks: the aws profile runs the whole job (the DAG runs " +
+          "steps there with DatabricksSubmitRunOperator)",
+      );
+    }
+    const report = await runDatabricks(cfg, opts.show ?? 20);
+    const out = `${databricksEnv().schema}.${cfg.userId}_*`;
+    return {
+      report,
+      out,
+      job: {
+        mode: "batch",
+        lake: `s3://${cfg.names.bucket}/topics`,
+        topics: cfg.names.topics,
+        out,
+      },
+      label: "batch",
+    };
+  }
+  if (opts.scan && opts.step) throw new Error("Cannot combine --scan with --step: choose one");
+  const step = typeof opts.step === "string" ? parseStep(opts.step) : opts.step;
   const ctx = await stackContext(cfg);
   const lake = toUri(opts.lake ?? `s3a://${cfg.names.bucket}/topics`);
-  const out = toUri(opts.out ?? `${cfg.stateDir}/batch`);
+  const out = toUri(opts.out ?? batchOutDir(cfg));
+  const mode = step?.mode ?? (opts.scan ? "scan" : "batch");
+  const label = step ? stepLabel(step) : mode;
   const job: SparkJob = {
-    mode: opts.scan ? "scan" : "batch",
+    mode,
     lake,
     topics: cfg.names.topics,
+    kinds: step?.kinds,
     out,
     emitRows: opts.show ?? 20,
   };
-  if (lake.startsWith("s3a://")) {
+  const readsLake = READS_LAKE.has(mode);
+  const writesOut = mode !== "scan";
+  if ((readsLake && lake.startsWith("s3a://")) || (writesOut && out.startsWith("s3a://"))) {
     const { endpoint, accessKeyId, secretAccessKey, forcePathStyle } = cfg.s3;
     if (!endpoint || !accessKeyId || !secretAccessKey) {
       throw new Error(
         "Cannot mount the lake: the local profile has no S3 endpoint or keys; check pipeline.yaml",
       );
     }
-    await checkBucket(cfg, lake.slice("s3a://".length).split("/")[0]);
+    if (readsLake && lake.startsWith("s3a://")) {
+      await checkBucket(cfg, lake.slice("s3a://".length).split("/")[0]);
+    }
     job.s3 = { endpoint, pathStyle: forcePathStyle, accessKeyId, secretAccessKey };
   }
-  console.log(`Batch ${job.mode} of ${lake}${job.mode === "batch" ? ` into ${out}` : ""}`);
+  const from = readsLake ? ` of ${lake}` : "";
+  console.log(`Batch ${label}${from}${writesOut ? ` into ${out}` : ""}`);
   const report = await runSparkJob(ctx, job, printProgress);
-  return { report, out, job };
+  return { report, out, job, label };
 }
 
-/** Prints every query result as a table, then the per-step summary. */
-export function printBatchReport(report: SparkReport, out: string, mode: string): void {
+/** Where each mode leaves its output, for the last line of the report. */
+function written(mode: string, out: string): string {
+  switch (mode) {
+    case "batch":
+    case "analytics":
+      return ` Delta tables under ${out}/delta, CSV files under ${out}.`;
+    case "load":
+      return ` Raw Delta snapshots under ${out}/delta/raw_<kind>.`;
+    case "clean":
+      return ` Cleaned Delta tables under ${out}/delta/<kind>.`;
+    default:
+      return "";
+  }
+}
+
+/**
+ * Prints every query result as a table, then the per-step summary. `label` names the run:
+ * `batch`, `scan` or a step like `clean:pin`.
+ */
+export function printBatchReport(report: SparkReport, out: string, label: string): void {
   for (const t of Object.values(report.tables).filter((t) => t.stage === "query")) {
     const rows = report.steps.find((s) => s.step === "query" && s.name === t.name)?.rows ?? 0;
     const more = rows > t.rows.length ? ` (first ${t.rows.length} of ${rows} rows)` : "";
@@ -122,7 +216,7 @@ export function printBatchReport(report: SparkReport, out: string, mode: string)
   }
   console.log("\nSummary");
   console.log(table(stepRows(report)));
-  const where = mode === "batch" ? ` Delta tables under ${out}/delta, CSV files under ${out}.` : "";
-  console.log(`\n✔ Batch job (${mode}) done in ${report.seconds.toFixed(1)} s.${where}`);
+  const where = written(label.split(":")[0], out);
+  console.log(`\n✔ Batch job (${label}) done in ${report.seconds.toFixed(1)} s.${where}`);
   console.log(`  Spark log: ${report.logFile}`);
 }

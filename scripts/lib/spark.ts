@@ -15,15 +15,27 @@ export const DRIVER = decodeURIComponent(
 /** The SQL files the driver runs (`clean/<kind>.sql`, `analytics/*.sql`). */
 export const SQL_DIR = decodeURIComponent(new URL("../../sql", import.meta.url).pathname);
 
+/**
+ * Modes of the driver. `batch`: clean, write, query in one application. `scan`: only read and
+ * count the raw JSON. The DAG's steps, handing over through Delta tables under `out`: `load`
+ * snapshots the raw JSON into `delta/raw_<kind>`, `clean` turns those into `delta/<kind>`,
+ * `analytics` reads the three cleaned tables and writes every answer.
+ */
+export const SPARK_MODES = ["batch", "scan", "load", "clean", "analytics"] as const;
+/** One of {@linkcode SPARK_MODES}. */
+export type SparkMode = typeof SPARK_MODES[number];
+
 /** What the driver is asked to do; paths are URIs (`file:///...`, `s3a://...`). */
 export interface SparkJob {
-  /** `batch` (default): clean, write, query. `scan`: only read and count the raw JSON. */
-  mode?: "batch" | "scan";
+  /** Default `batch`; see {@linkcode SPARK_MODES}. */
+  mode?: SparkMode;
   /** Base holding `<topic>/partition=*\/*.json`, e.g. `s3a://user-x-bucket/topics`. */
   lake: string;
   /** Topic directory per kind, e.g. `{ pin: "x.pin", ... }`. */
   topics: Record<Kind, string>;
-  /** Output base of `delta/<table>` and `<query>.csv` (batch mode). */
+  /** Only these kinds (modes `load` and `clean`); all by default. */
+  kinds?: Kind[];
+  /** Output base of `delta/<table>` and `<query>.csv` (every mode but scan). */
   out?: string;
   /** s3a settings; the keys go to the driver through its environment, never its arguments. */
   s3?: { endpoint: string; pathStyle: boolean; accessKeyId: string; secretAccessKey: string };
@@ -194,11 +206,13 @@ export async function runSparkJob(
   }
   const paths = sparkPaths(ctx);
   const javaHome = await java17Home();
-  const logFile = ctx.log(job.mode === "scan" ? "spark-scan.log" : "spark-batch.log");
+  // One log per mode (and kinds): the DAG may run the three clean steps side by side.
+  const logFile = ctx.log(`spark-${[job.mode ?? "batch", ...(job.kinds ?? [])].join("-")}.log`);
   const config = {
     mode: job.mode ?? "batch",
     lake: job.lake,
     topics: job.topics,
+    kinds: job.kinds,
     out: job.out,
     sql_dir: SQL_DIR,
     jars: paths.jars,

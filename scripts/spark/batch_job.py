@@ -1,10 +1,20 @@
 """Spark driver of the batch job: Python only because PySpark demands it, so it stays thin.
 
-The job is described by JSON (``--config FILE``, or ``--config -`` for stdin; see
-scripts/lib/spark.ts for its fields). Mode ``batch``: check each topic prefix, read every
-*.json under it into a raw view, run sql/clean/<kind>.sql into views pin, geo and user, write
-them as Delta, run every sql/analytics/*.sql, write each result as Delta and as one CSV file.
-Mode ``scan``: only read and count the raw JSON (the benchmark's I/O floor).
+The job is described by JSON (``--config FILE``, ``--config -`` for stdin, or ``--job JSON``
+inline, as a Databricks task passes it; see scripts/lib/spark.ts for its fields). Mode
+``batch``: check each topic prefix, read every *.json under it into a raw view, run
+sql/clean/<kind>.sql into views pin, geo and user, write them as Delta, run every
+sql/analytics/*.sql, write each result as Delta and as one CSV file. Mode ``scan``: only read
+and count the raw JSON (the benchmark's I/O floor).
+
+The same work split into the steps of the Airflow DAG, one Spark application each, handing
+over through Delta tables under ``out``: ``load`` snapshots the raw JSON of each kind into
+delta/raw_<kind> (so the three clean steps see the same lake, however much lands meanwhile),
+``clean`` turns delta/raw_<kind> into delta/<kind>, ``analytics`` reads delta/pin, geo and user
+and writes every answer. ``kinds`` limits load and clean to some kinds.
+
+With ``"session": "existing"`` (Databricks) the driver uses the cluster's own session: no
+jars, no s3a keys, and it leaves the session running.
 
 Progress goes to stdout as JSON lines (``{"event": ...}``); Spark's own log goes to stderr.
 Secrets never travel in the JSON: s3a keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
@@ -19,6 +29,15 @@ import time
 from pathlib import Path
 
 KINDS = ("pin", "geo", "user")
+
+# What each mode must find in the job (plus "jars" unless the session already exists).
+MODE_KEYS = {
+    "batch": ("lake", "topics", "out", "sql_dir"),
+    "scan": ("lake", "topics"),
+    "load": ("lake", "topics", "out"),
+    "clean": ("out", "sql_dir"),
+    "analytics": ("out", "sql_dir"),
+}
 
 # Every raw field is read as text: JSON numbers keep their digits, follower_count stays a
 # string, and the cleaning SQL does all the typing with try_cast.
@@ -57,6 +76,9 @@ def java_message(error):
 def build_session(job):
     from pyspark.sql import SparkSession
 
+    if job.get("session") == "existing":
+        # Databricks owns the session (Delta, S3 access): our local settings would only warn.
+        return SparkSession.builder.getOrCreate()
     conf = {
         "spark.master": job.get("master", "local[2]"),
         "spark.app.name": "pinterest-batch",
@@ -237,70 +259,145 @@ def mount_and_read(spark, job, kind, cache):
     return df
 
 
-def run_batch(spark, job):
-    out = job["out"].rstrip("/")
-    sql_dir = job["sql_dir"]
-    limit = int(job.get("emit_rows", 100))
+def delta_path(job, table):
+    return f"{job['out'].rstrip('/')}/delta/{table}"
 
-    def clean(kind):
+
+def clean_kind(spark, job, kind):
+    """Runs sql/clean/<kind>.sql over view raw_<kind> into view <kind> and writes it as Delta."""
+    t = Timer()
+    # Cached: every analytics query reads the cleaned views again.
+    df = run_sql(spark, f"{job['sql_dir']}/clean/{kind}.sql").cache()
+    rows = df.count()
+    df.createOrReplaceTempView(kind)
+    emit("step", step="clean", name=kind, rows=rows, seconds=t.seconds())
+    write_delta(df, kind, delta_path(job, kind))
+    emit_table(df, kind, "clean", int(job.get("emit_rows", 100)), order_by="ind")
+    return df
+
+
+def run_query(spark, job, path):
+    """Runs one sql/analytics file and writes its answer as Delta and as one CSV file."""
+    name = path.stem
+    t = Timer()
+    result = run_sql(spark, str(path)).cache()
+    rows = result.count()
+    emit("step", step="query", name=name, rows=rows, seconds=t.seconds())
+    write_delta(result, name, delta_path(job, name))
+    write_single_csv(spark, result, name, job["out"].rstrip("/"))
+    emit_table(result, name, "query", int(job.get("emit_rows", 100)))
+    result.unpersist()
+
+
+def read_delta(spark, job, table, view, made_by):
+    """Reads the Delta table `table` under out/delta into `view`; fails naming the step to run."""
+    path = delta_path(job, table)
+    t = Timer()
+    try:
+        log_path, fs = hadoop_fs(spark, f"{path}/_delta_log")
+        found = fs.exists(log_path)
+    except Exception as e:  # noqa: BLE001 - Py4J wraps every Java failure
+        raise JobError(f"Cannot read Delta table {path}: {java_message(e)}") from e
+    if not found:
+        raise JobError(f"No Delta table {table} at {path}: run the {made_by} step first")
+    df = spark.read.format("delta").load(path).cache()
+    rows = df.count()
+    emit("step", step="read", name=table, format="delta", path=path, rows=rows,
+         seconds=t.seconds())
+    df.createOrReplaceTempView(view)
+    return df
+
+
+def job_kinds(job):
+    kinds = job.get("kinds") or list(KINDS)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise JobError(f"Unknown kinds {', '.join(unknown)}: use {', '.join(KINDS)}")
+    return kinds
+
+
+def run_load(spark, job):
+    for kind in job_kinds(job):
         raw = mount_and_read(spark, job, kind, cache=True)
-        t = Timer()
-        # Cached: every analytics query reads the cleaned views again.
-        df = run_sql(spark, f"{sql_dir}/clean/{kind}.sql").cache()
-        rows = df.count()
-        df.createOrReplaceTempView(kind)
-        emit("step", step="clean", name=kind, rows=rows, seconds=t.seconds())
+        write_delta(raw, f"raw_{kind}", delta_path(job, f"raw_{kind}"))
         raw.unpersist()
-        write_delta(df, kind, f"{out}/delta/{kind}")
-        emit_table(df, kind, "clean", limit, order_by="ind")
 
-    def query(path):
-        name = path.stem
-        t = Timer()
-        result = run_sql(spark, str(path)).cache()
-        rows = result.count()
-        emit("step", step="query", name=name, rows=rows, seconds=t.seconds())
-        write_delta(result, name, f"{out}/delta/{name}")
-        write_single_csv(spark, result, name, out)
-        emit_table(result, name, "query", limit)
-        result.unpersist()
 
-    queries = analytics_files(sql_dir, job.get("queries"))
+def run_clean(spark, job):
+    for kind in job_kinds(job):
+        raw = read_delta(spark, job, f"raw_{kind}", f"raw_{kind}", made_by="load")
+        clean_kind(spark, job, kind)
+        raw.unpersist()
+
+
+def run_analytics(spark, job):
+    queries = analytics_files(job["sql_dir"], job.get("queries"))
     for kind in KINDS:
-        clean(kind)
+        read_delta(spark, job, kind, kind, made_by=f"clean:{kind}")
     for path in queries:
-        query(path)
+        run_query(spark, job, path)
+
+
+def run_batch(spark, job):
+    queries = analytics_files(job["sql_dir"], job.get("queries"))
+    for kind in KINDS:
+        raw = mount_and_read(spark, job, kind, cache=True)
+        clean_kind(spark, job, kind)
+        raw.unpersist()
+    for path in queries:
+        run_query(spark, job, path)
+
+
+RUNS = {
+    "batch": run_batch,
+    "scan": lambda spark, job: [mount_and_read(spark, job, k, cache=False) for k in KINDS],
+    "load": run_load,
+    "clean": run_clean,
+    "analytics": run_analytics,
+}
+
+
+def read_job(args):
+    if args.job is not None:
+        text, source = args.job, "--job"
+    elif args.config == "-":
+        text, source = sys.stdin.read(), "stdin"
+    else:
+        try:
+            text, source = Path(args.config).read_text(encoding="utf-8"), args.config
+        except OSError as e:
+            raise JobError(f"Cannot read job config {args.config}: {e.strerror}") from e
+    try:
+        job = json.loads(text)
+    except ValueError as e:
+        raise JobError(f"Job config from {source} is not valid JSON: {e}") from e
+    mode = job.get("mode", "batch")
+    if mode not in MODE_KEYS:
+        raise JobError(f"Unknown mode {mode!r}: use {', '.join(MODE_KEYS)}")
+    required = MODE_KEYS[mode] + (() if job.get("session") == "existing" else ("jars",))
+    missing = [k for k in required if k not in job]
+    if missing:
+        raise JobError(f"Job config lacks {', '.join(missing)} (mode {mode})")
+    return job, mode
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True, help="job JSON file, or - for stdin")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", help="job JSON file, or - for stdin")
+    source.add_argument("--job", help="job JSON itself (a Databricks task's parameter)")
     args = parser.parse_args()
     total = Timer()
     try:
-        text = sys.stdin.read() if args.config == "-" else Path(args.config).read_text()
-        try:
-            job = json.loads(text)
-        except ValueError as e:
-            raise JobError(f"Job config {args.config} is not valid JSON: {e}") from e
-        mode = job.get("mode", "batch")
-        if mode not in ("batch", "scan"):
-            raise JobError(f"Unknown mode {mode!r}: use batch or scan")
-        required = ("lake", "topics", "jars") + (("out", "sql_dir") if mode == "batch" else ())
-        missing = [k for k in required if k not in job]
-        if missing:
-            raise JobError(f"Job config lacks {', '.join(missing)}")
+        job, mode = read_job(args)
         t = Timer()
         spark = build_session(job)
         emit("start", spark=spark.version, master=spark.sparkContext.master, mode=mode)
         emit("step", step="session", seconds=t.seconds())
-        if mode == "scan":
-            for kind in KINDS:
-                mount_and_read(spark, job, kind, cache=False)
-        else:
-            run_batch(spark, job)
+        RUNS[mode](spark, job)
         emit("done", seconds=total.seconds())
-        spark.stop()
+        if job.get("session") != "existing":
+            spark.stop()
     except JobError as e:
         emit("error", message=str(e))
         sys.exit(2)
