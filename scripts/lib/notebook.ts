@@ -21,6 +21,14 @@ export async function listNotebooks(dir: string, filters: string[] = []): Promis
   return chosen;
 }
 
+/** True when nbconvert's report holds only the kernel's bare failure, no error of the code. */
+export function kernelHiccup(report: string): boolean {
+  // nbclient's own CellExecutionError line wraps every failure; the code's error is what counts.
+  const errors = report.split("\n").map((l) => l.trim())
+    .filter((l) => /^\w*Error: /.test(l) && !l.includes("CellExecutionError"));
+  return errors.length > 0 && errors.every((l) => l === "Error: Execution failed");
+}
+
 /** Result of one execution. */
 export interface NotebookRun {
   output: string;
@@ -33,7 +41,7 @@ export interface NotebookRun {
  */
 export async function executeNotebook(
   path: string,
-  opts: { outDir?: string; timeoutSeconds?: number } = {},
+  opts: { outDir?: string; timeoutSeconds?: number; retried?: boolean } = {},
 ): Promise<NotebookRun> {
   const started = performance.now();
   const name = path.split("/").pop()!;
@@ -73,6 +81,14 @@ export async function executeNotebook(
   }
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-40).join("\n");
+    // Deno 2.9's kernel now and then fails a cell with a bare "Execution failed" and no error
+    // of the code; a real error carries its own message and fails again, so retry that once.
+    if (kernelHiccup(err) && !opts.retried) {
+      console.warn(
+        `! ${name}: the Deno kernel reported a bare "Execution failed"; running it once more`,
+      );
+      return executeNotebook(path, { ...opts, retried: true });
+    }
     throw new Error(`Notebook ${name} failed:\n${err}`);
   }
   return {
