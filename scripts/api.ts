@@ -1,6 +1,8 @@
 /**
  * `deno task api [--host H] [--port P]`: the local API gateway (API Gateway in the original) in
- * front of the Kafka REST proxy: `POST /topics/{topic}` for the pin, geo and user topics.
+ * front of the Kafka REST proxy: `POST /topics/{topic}` for the pin, geo and user topics, and the
+ * Kinesis integration: `PUT /streams/{name}/record(s)` for the three streams, `GET /streams`,
+ * `GET|POST|DELETE /streams/{name}`.
  *
  * @module
  */
@@ -28,6 +30,10 @@ if (import.meta.main) {
     const proxy = cfg.restProxyUrl!;
     console.log(`API gateway on ${api.url} -> Kafka REST proxy ${proxy}`);
     console.log(`  POST ${api.url}/topics/{${Object.values(cfg.names.topics).join(",")}}`);
+    console.log(
+      `  PUT  ${api.url}/streams/{${Object.values(cfg.names.streams).join(",")}}/record(s) -> ` +
+        `Kinesis ${cfg.kinesis.endpoint ?? cfg.region}`,
+    );
     await fetch(`${proxy}/healthy`).then((r) => r.body?.cancel()).catch((e) =>
       console.warn(
         `! Kafka REST proxy at ${proxy} does not answer (${networkReason(e)}); requests ` +

@@ -10,6 +10,7 @@ import {
   type IngestBenchResult,
   type PhaseProgress,
 } from "./lib/bench_ingest.ts";
+import { runStreamBench, STREAM_BENCH_USAGE } from "./lib/bench_stream_cli.ts";
 import { main, parseFlags } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { setupConnector } from "./lib/connector.ts";
@@ -17,13 +18,36 @@ import { parseNumber } from "./lib/emulator_options.ts";
 import { progressLine } from "./lib/progress.ts";
 import { parseCount } from "./lib/seed.ts";
 import { table } from "./lib/table.ts";
+import { BATCH_BENCH_SIZES, benchBatch } from "./lib/bench_batch.ts";
 import { setupTopics } from "./lib/topics.ts";
 
 const INGEST_USAGE = "deno task bench ingest [--seconds S] [--warmup S] [--concurrency N] " +
   "[--batches 1,100] [--landing-rate R] [--landing-seconds S] [--seed S]";
 
+const BATCH_USAGE = "deno task bench batch [--sizes 11153,100000,1000000] [--seed S]";
+
+async function batch(args: string[]): Promise<void> {
+  const { values } = parseFlags(
+    args,
+    { sizes: { type: "string" }, seed: { type: "string" } },
+    BATCH_USAGE,
+  );
+  const sizes = values.sizes?.split(",").map((x) => parseCount("sizes", x.trim(), 0, 1)) ??
+    BATCH_BENCH_SIZES;
+  const seed = parseCount("seed", values.seed, 7, 0);
+  const cfg = await loadConfig();
+  const rows = await benchBatch(cfg, sizes, seed);
+  console.log(`\n${table(rows.map((r) => ({ ...r })))}`);
+  const dir = `${cfg.stateDir}/bench`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/batch.json`, JSON.stringify({ seed, rows }, null, 2) + "\n");
+  console.log(`\nResult written to ${dir}/batch.json`);
+}
+
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<void> }> = {
   ingest: { usage: INGEST_USAGE, run: ingest },
+  batch: { usage: BATCH_USAGE, run: batch },
+  stream: { usage: STREAM_BENCH_USAGE, run: runStreamBench },
 };
 
 const USAGE = `deno task bench <name> [options]; names: ${Object.keys(BENCHES).join(", ")}`;

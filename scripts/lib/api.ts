@@ -2,10 +2,13 @@
  * The API gateway (API Gateway in the original): `POST /topics/{topic}` speaks Kafka REST v2,
  * rejects bad input itself (so nothing malformed reaches Kafka) and forwards the rest to the
  * Kafka REST proxy, answering with the proxy's response. Only the pipeline's three topics are
- * open.
+ * open. The `/streams` routes are the Kinesis integration (see `api_streams.ts`): records go to
+ * the pipeline's three streams only.
  *
  * @module
  */
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import { streamRoutes } from "./api_streams.ts";
 import type { Config } from "./config.ts";
 import { networkReason } from "./http.ts";
 import {
@@ -16,6 +19,7 @@ import {
   readBody,
   RestError,
 } from "./kafka_rest.ts";
+import { kinesisClient } from "./kinesis.ts";
 import { KINDS } from "./names.ts";
 
 /** Options of {@linkcode startApi}; each defaults to the config. */
@@ -26,6 +30,10 @@ export interface ApiOptions {
   restProxyUrl?: string;
   /** Topics the gateway accepts (default: the pin, geo and user topics). */
   topics?: string[];
+  /** Streams the gateway writes to (default: the pin, geo and user streams). */
+  streams?: string[];
+  /** Kinesis client of the stream routes (default: one from the config, closed with the API). */
+  kinesis?: KinesisClient;
 }
 
 /** A running gateway. */
@@ -100,10 +108,14 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
     });
   };
 
+  const kinesis = opts.kinesis ?? kinesisClient(cfg);
   const routes: Record<string, Route> = {
     topics: produce,
-    // The Kinesis routes of SPEC §3 (`/streams`, `/streams/{name}`, `/streams/{name}/record`,
-    // `/streams/{name}/records`) plug in here as `streams`.
+    streams: streamRoutes({
+      kinesis,
+      streams: opts.streams ?? KINDS.map((k) => cfg.names.streams[k]),
+      defaultShards: cfg.kinesis.shards,
+    }),
   };
 
   const handler = async (req: Request): Promise<Response> => {
@@ -128,6 +140,7 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
     server = Deno.serve({ hostname, port, onListen: () => {} }, handler);
   } catch (e) {
     client.close();
+    if (!opts.kinesis) kinesis.destroy();
     if (e instanceof Deno.errors.AddrInUse) {
       throw new Error(
         `Cannot start the API on ${hostname}:${port}: the port is taken; stop the other ` +
@@ -142,6 +155,7 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
     async close() {
       await server.shutdown();
       client.close();
+      if (!opts.kinesis) kinesis.destroy();
     },
   };
 }
@@ -158,6 +172,8 @@ function noRoute(req: Request): RestError {
   return new RestError(
     404,
     40400,
-    `No route ${req.method} ${new URL(req.url).pathname}: use POST /topics/{topic}`,
+    `No route ${req.method} ${
+      new URL(req.url).pathname
+    }: use POST /topics/{topic} or PUT /streams/{name}/record`,
   );
 }

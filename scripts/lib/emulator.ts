@@ -2,15 +2,32 @@
  * The batch user-posting emulator (`user_posting_emulation.py` in the original, SPEC §3): picks
  * random posts from the source database and sends each row to its topic through the API. With no
  * pacing option it behaves like the original (a random 0-1 s pause before each post, until
- * stopped); `rate`, `concurrency` and `batch` turn it into a load generator.
+ * stopped); `rate`, `concurrency` and `batch` turn it into a load generator. How rows reach the
+ * API is a {@linkcode Sender}: the Kafka topics by default, the Kinesis streams for
+ * `emulate:stream` (see `stream_client.ts`).
  *
  * @module
  */
-import { produceRecords } from "./api_client.ts";
+import { type ProduceOptions, produceRecords } from "./api_client.ts";
 import type { Config } from "./config.ts";
-import { KINDS } from "./names.ts";
+import { type Kind, KINDS } from "./names.ts";
 import { Rng } from "./rng.ts";
-import { type SourcePost, SourcePosts } from "./source_posts.ts";
+import { type SourcePost, SourcePosts, type SourceRow } from "./source_posts.ts";
+
+/** Sends the rows of one kind in one request; resolves once the API acknowledged every row. */
+export type Sender = (kind: Kind, rows: SourceRow[], opts: ProduceOptions) => Promise<unknown>;
+
+/**
+ * The batch emulator's sender: one Kafka REST v2 `POST /topics/<topic>` per kind.
+ *
+ * @example
+ * ```ts
+ * await emulate(cfg, { count: 10, sender: topicSender(cfg) }); // the default
+ * ```
+ */
+export function topicSender(cfg: Config, apiUrl: string = cfg.apiUrl): Sender {
+  return (kind, rows, opts) => produceRecords(apiUrl, cfg.names.topics[kind], rows, opts);
+}
 
 /** Options of {@linkcode emulate}. */
 export interface EmulateOptions {
@@ -30,8 +47,10 @@ export interface EmulateOptions {
   retries?: number;
   /** Keep the acknowledged keys in the summary (default true; long runs may not want them). */
   keepKeys?: boolean;
-  /** API base URL (default `cfg.apiUrl`). */
+  /** API base URL (default `cfg.apiUrl`); used by the default sender. */
   apiUrl?: string;
+  /** How rows reach the API (default {@linkcode topicSender}: the Kafka topics). */
+  sender?: Sender;
   /** Stops starting new posts; posts in flight finish. */
   signal?: AbortSignal;
   onProgress?: (p: EmulateProgress) => void;
@@ -87,7 +106,7 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
  * ```
  */
 export async function emulate(cfg: Config, opts: EmulateOptions = {}): Promise<EmulateSummary> {
-  const apiUrl = opts.apiUrl ?? cfg.apiUrl;
+  const sender = opts.sender ?? topicSender(cfg, opts.apiUrl ?? cfg.apiUrl);
   const batch = opts.batch ?? 1;
   const concurrency = opts.concurrency ?? 1;
   const seed = opts.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
@@ -133,8 +152,8 @@ export async function emulate(cfg: Config, opts: EmulateOptions = {}): Promise<E
   };
 
   const send = async (posts: SourcePost[]) => {
-    const produce = (kind: typeof KINDS[number]) =>
-      produceRecords(apiUrl, cfg.names.topics[kind], posts.map((p) => p[kind]), {
+    const produce = (kind: Kind) =>
+      sender(kind, posts.map((p) => p[kind]), {
         retries: opts.retries,
         onRetry: () => s.retries++,
       });

@@ -12,8 +12,13 @@ export const EMULATE_USAGE =
   "deno task emulate [--count N] [--duration SECONDS] [--rate POSTS_PER_S]" +
   " [--concurrency N] [--batch N] [--seed S] [--retries N]";
 
+/** Usage line of the stream emulator. */
+export const EMULATE_STREAM_USAGE = EMULATE_USAGE.replace("emulate", "emulate:stream");
+
 /** Largest `--batch`: 1,000 pin rows stay well under the 8 MiB request limit. */
 export const MAX_BATCH = 1000;
+/** Largest `--batch` of the stream emulator: Kinesis's PutRecords takes at most 500 records. */
+export const MAX_STREAM_BATCH = 500;
 /** Largest `--concurrency`. */
 export const MAX_CONCURRENCY = 256;
 
@@ -47,7 +52,8 @@ function atMost(name: string, n: number, max: number): number {
 }
 
 /**
- * Parses the emulator's arguments. No arguments give the original behaviour.
+ * Parses the emulator's arguments. No arguments give the original behaviour. `usage` and
+ * `maxBatch` default to the batch emulator's.
  *
  * @example
  * ```ts
@@ -55,7 +61,11 @@ function atMost(name: string, n: number, max: number): number {
  * // { count: 500, rate: 0, batch: 50, concurrency: 1, ... }
  * ```
  */
-export function parseEmulateArgs(args: string[]): EmulateOptions {
+export function parseEmulateArgs(
+  args: string[],
+  opts: { usage?: string; maxBatch?: number } = {},
+): EmulateOptions {
+  const usage = opts.usage ?? EMULATE_USAGE;
   const { values, positionals } = parseFlags(args, {
     count: { type: "string" },
     duration: { type: "string" },
@@ -64,11 +74,9 @@ export function parseEmulateArgs(args: string[]): EmulateOptions {
     batch: { type: "string" },
     seed: { type: "string" },
     retries: { type: "string" },
-  }, EMULATE_USAGE);
+  }, usage);
   if (positionals.length) {
-    throw new Error(
-      `Unexpected argument ${JSON.stringify(positionals[0])}\nUsage: ${EMULATE_USAGE}`,
-    );
+    throw new Error(`Unexpected argument ${JSON.stringify(positionals[0])}\nUsage: ${usage}`);
   }
   const seed = values.seed === undefined ? undefined : parseCount("seed", values.seed, 0, 0);
   if (seed !== undefined && seed > 0xffffffff) {
@@ -83,7 +91,7 @@ export function parseEmulateArgs(args: string[]): EmulateOptions {
       parseCount("concurrency", values.concurrency, 1, 1),
       MAX_CONCURRENCY,
     ),
-    batch: atMost("batch", parseCount("batch", values.batch, 1, 1), MAX_BATCH),
+    batch: atMost("batch", parseCount("batch", values.batch, 1, 1), opts.maxBatch ?? MAX_BATCH),
     seed,
     retries: parseCount("retries", values.retries, 5, 0),
   };

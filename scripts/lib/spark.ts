@@ -21,7 +21,7 @@ export const SQL_DIR = decodeURIComponent(new URL("../../sql", import.meta.url).
  * snapshots the raw JSON into `delta/raw_<kind>`, `clean` turns those into `delta/<kind>`,
  * `analytics` reads the three cleaned tables and writes every answer.
  */
-export const SPARK_MODES = ["batch", "scan", "load", "clean", "analytics"] as const;
+export const SPARK_MODES = ["batch", "scan", "load", "clean", "analytics", "bench"] as const;
 /** One of {@linkcode SPARK_MODES}. */
 export type SparkMode = typeof SPARK_MODES[number];
 
@@ -76,12 +76,21 @@ export interface TableEvent {
   rows: Record<string, unknown>[];
 }
 
+/** Mode `bench`: the whole batch job beside the faster of two scans of the same raw JSON. */
+export interface BenchEvent {
+  event: "bench";
+  scan_seconds: number;
+  scans: number[];
+  batch_seconds: number;
+}
+
 /** Everything the driver prints on stdout, one JSON object per line. */
 export type SparkEvent =
   | { event: "start"; spark: string; master: string; mode: string }
   | StepEvent
   | TableEvent
   | { event: "done"; seconds: number }
+  | BenchEvent
   | { event: "error"; message: string; unexpected?: boolean };
 
 /** What a finished job reports. */

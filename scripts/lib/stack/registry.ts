@@ -14,9 +14,10 @@ import { jupyter } from "./services/jupyter.ts";
 import { minio } from "./services/minio.ts";
 import { restProxy } from "./services/rest_proxy.ts";
 import { spark } from "./services/spark.ts";
+import { sparkKinesis } from "./services/spark_kinesis.ts";
 
 /** Services `stack:up` starts, in dependency order. */
 export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, restProxy, api, connect];
 
 /** Everything `stack:install` installs: the services, then the engines later steps start. */
-export const COMPONENTS: Component[] = [...SERVICES, spark, airflow, jupyter];
+export const COMPONENTS: Component[] = [...SERVICES, spark, sparkKinesis, airflow, jupyter];

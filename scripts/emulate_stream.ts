@@ -1,0 +1,13 @@
+/**
+ * `deno task emulate:stream`: the streaming user-posting emulator (SPEC §3): the same posts,
+ * options and pacing as `deno task emulate`, sent to the Kinesis streams through the API's
+ * `PUT /streams/<stream>/record` (PutRecords with `--batch`). See `--help`.
+ *
+ * @module
+ */
+import { main } from "./lib/cli.ts";
+import { runEmulatorCli } from "./lib/emulator_cli.ts";
+
+if (import.meta.main) {
+  await main(() => runEmulatorCli(Deno.args, "streams"));
+}

@@ -1,0 +1,75 @@
+/**
+ * The batch benchmark: clean + every analytics query over 11k, 100k and 1M posts, beside a plain
+ * scan of the same raw JSON in the same Spark session (the I/O floor), so the ratio says how far
+ * above the floor the work is.
+ *
+ * @module
+ */
+import type { Config } from "./config.ts";
+import { benchLake } from "./bench_lake.ts";
+import { type BenchEvent, runSparkJob, toUri } from "./spark.ts";
+import { stackContext } from "./stack/stack.ts";
+import { progressLine } from "./progress.ts";
+
+/** One size of the batch benchmark. */
+export interface BatchBenchRow {
+  posts: number;
+  raw_records: number;
+  scan_s: number;
+  clean_and_queries_s: number;
+  ratio: number;
+  spark_total_s: number;
+}
+
+/** Default sizes: the course's ~11k rows, then 100k and 1M posts. */
+export const BATCH_BENCH_SIZES = [11_153, 100_000, 1_000_000];
+
+/** Runs the batch benchmark for each size; writes the lakes once and caches them. */
+export async function benchBatch(
+  cfg: Config,
+  sizes = BATCH_BENCH_SIZES,
+  seed = 7,
+): Promise<BatchBenchRow[]> {
+  const ctx = await stackContext(cfg);
+  const rows: BatchBenchRow[] = [];
+  for (const posts of sizes) {
+    const progress = progressLine("records written");
+    const lake = await benchLake(cfg, posts, seed, progress.update);
+    progress.done();
+    console.log(`▶ ${posts} posts: scan, clean + queries, scan (one Spark session)`);
+    let bench: BenchEvent | undefined;
+    const report = await runSparkJob(ctx, {
+      mode: "bench",
+      lake: toUri(lake),
+      topics: cfg.names.topics,
+      out: toUri(`${cfg.stateDir}/bench/batch-out-${posts}`),
+      emitRows: 0,
+      // Full JIT: the short-lived test setting would slow big inputs down.
+      quick: false,
+    }, (e) => {
+      if (e.event === "bench") bench = e;
+    });
+    if (!bench) {
+      throw new Error(
+        `The Spark bench job for ${posts} posts reported no timings; see ${report.logFile}`,
+      );
+    }
+    const row = {
+      posts,
+      raw_records: posts * 3,
+      scan_s: round(bench.scan_seconds),
+      clean_and_queries_s: round(bench.batch_seconds),
+      ratio: round(bench.batch_seconds / bench.scan_seconds),
+      spark_total_s: round(report.seconds),
+    };
+    console.log(
+      `  scan ${row.scan_s} s, clean + queries ${row.clean_and_queries_s} s, ratio ${row.ratio}`,
+    );
+    rows.push(row);
+  }
+  return rows;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

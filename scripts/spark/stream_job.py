@@ -1,0 +1,338 @@
+"""Spark driver of the stream job: Kinesis -> sql/clean -> Delta, one streaming query per kind.
+
+Thin on purpose: scripts/lib/stream_job.ts describes the job as JSON (``--config FILE``) and
+talks to it over stdin/stdout. Each query reads its Kinesis stream with the kinesis-sql source
+(``readStream.format("kinesis")``, the same shape as Databricks'), from the earliest record on a
+fresh checkpoint, and hands every micro-batch to ``process_batch``, which
+
+1. materialises the batch once (see why there),
+2. parses the record data as JSON with an explicit all-string schema (as batch reads the lake),
+3. writes records that are not a JSON object with a source key to the dead-letter directory,
+4. runs the SAME sql/clean/<kind>.sql as batch over a view raw_<kind> of the good records,
+5. MERGEs the cleaned rows into the kind's Delta table, inserting only keys it lacks.
+
+One checkpoint per table. A replayed micro-batch (after a crash) rewrites the same dead-letter
+file and its MERGE inserts nothing twice, so a restart loses nothing and doubles nothing.
+
+stdin takes JSON-lines commands: ``{"cmd": "snapshot", "id": ..., "rows": true}`` reads the Delta
+tables and answers with a ``snapshot`` event; ``{"cmd": "stop"}``, SIGTERM, SIGINT or the end of
+stdin stop the queries once their micro-batch in flight is done. stdout carries JSON-lines
+events only (``{"event": ...}``); Spark's log goes to stderr.
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+# The batch driver beside this file owns the session settings, the raw schema and the SQL
+# reader: the stream must parse and clean exactly as batch does.
+from batch_job import (
+    RAW_FIELDS,
+    JobError,
+    Timer,
+    build_session,
+    emit,
+    java_message,
+    read_sql,
+)
+
+KEY_FIELD = {"pin": "index", "geo": "ind", "user": "ind"}
+
+# MERGE conditions: the source keys the cleaning de-duplicates on (SPEC §5).
+MERGE_ON = {
+    "pin": "t.ind = s.ind OR (s.unique_id IS NOT NULL AND t.unique_id = s.unique_id)",
+    "geo": "t.ind = s.ind",
+    "user": "t.ind = s.ind",
+}
+
+REQUIRED = ("jars", "sql_dir", "kinds", "streams", "tables", "dead_letter", "kinesis")
+
+
+def raw_schema(kind):
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    fields = RAW_FIELDS[kind] + ["_corrupt_record"]
+    return StructType([StructField(f, StringType()) for f in fields])
+
+
+def ensure_table(spark, job, kind):
+    """Creates the kind's Delta table, empty, with the cleaned columns, unless it exists."""
+    from delta.tables import DeltaTable
+
+    empty = spark.createDataFrame([], raw_schema(kind)).drop("_corrupt_record")
+    empty.createOrReplaceTempView(f"raw_{kind}")
+    schema = spark.sql(read_sql(f"{job['sql_dir']}/clean/{kind}.sql")).schema
+    path = job["tables"][kind]["path"]
+    try:
+        DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).execute()
+    except Exception as e:  # noqa: BLE001 - Py4J wraps every Java failure
+        raise JobError(f"Cannot create Delta table {path}: {java_message(e)}") from e
+
+
+def shard_of(shards, partition_key):
+    """The shard Kinesis routes a partition key to: MD5 of the key within a hash key range."""
+    if not partition_key:
+        return None
+    h = int(hashlib.md5(partition_key.encode("utf-8")).hexdigest(), 16)
+    for s in shards:
+        if int(s["start"]) <= h <= int(s["end"]):
+            return s["shard_id"]
+    return None
+
+
+def reason_of(data, key):
+    """Why a record cannot be a row, in words, worked out again in Python for the few bad ones."""
+    raw = bytes(data) if data is not None else b""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return f"Data is not UTF-8 text: {e.reason} at byte {e.start}"
+    if not text.strip():
+        return "Data is empty"
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        return f"Data is not JSON: {e}"
+    if not isinstance(value, dict):
+        names = {str: "a string", list: "an array", bool: "a boolean", int: "a number",
+                 float: "a number", type(None): "null"}
+        return f"Data is {names.get(type(value), 'a value')} in JSON, not an object"
+    return f"Data has no integer {key!r} (the source key)"
+
+
+def write_dead_letters(job, kind, batch_id, rows):
+    """Writes one JSON-lines file per micro-batch; a replay of the batch replaces it (temp+rename)."""
+    directory = Path(job["dead_letter"][kind])
+    directory.mkdir(parents=True, exist_ok=True)
+    stream = job["streams"][kind]
+    shards = job.get("shards", {}).get(kind, [])
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    lines = []
+    for r in rows:
+        arrival = r["approximateArrivalTimestamp"]
+        lines.append(json.dumps({
+            "stream": stream,
+            "shard": shard_of(shards, r["partitionKey"]),
+            "sequence_number": r["sequenceNumber"],
+            "partition_key": r["partitionKey"],
+            "approximate_arrival": arrival.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if arrival else None,
+            "reason": reason_of(r["data"], KEY_FIELD[kind]),
+            "data_base64": base64.b64encode(bytes(r["data"] or b"")).decode("ascii"),
+            "table": job["tables"][kind]["name"],
+            "batch_id": batch_id,
+            "dead_lettered_at": now,
+        }))
+    final = directory / f"batch-{batch_id:010d}.jsonl"
+    tmp = directory / f".batch-{batch_id:010d}.jsonl.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(final)
+
+
+def process_batch(job, kind, df, batch_id):
+    from pyspark.sql import functions as F
+
+    t = Timer()
+    session = df.sparkSession
+    # Read the shards exactly once: the kinesis-sql source reads Kinesis each time the batch is
+    # computed and records the position the LAST computation reached, so a second action over
+    # an unmaterialised batch could move the position past records this batch never wrote.
+    batch = df.localCheckpoint(eager=True)
+    rows_in = batch.count()
+    if rows_in == 0:
+        return
+    read_seconds = t.seconds()
+    key = KEY_FIELD[kind]
+    text = F.col("data").cast("string")
+    parsed = batch.select(
+        "data", "partitionKey", "sequenceNumber", "approximateArrivalTimestamp",
+        F.from_json(text, raw_schema(kind), {
+            "mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record",
+        }).alias("row"),
+        F.ltrim(text).startswith("{").alias("is_object"),
+    )
+    good = (
+        F.col("is_object")
+        & F.col("row").isNotNull()
+        & F.col("row._corrupt_record").isNull()
+        & F.expr(f"try_cast(row.`{key}` as int)").isNotNull()
+    )
+    flagged = parsed.withColumn("good", F.coalesce(good, F.lit(False))).cache()
+    bad_rows = flagged.where(~F.col("good")).collect()
+    if bad_rows:
+        write_dead_letters(job, kind, batch_id, bad_rows)
+    flagged.where("good").select("row.*").drop("_corrupt_record") \
+        .createOrReplaceTempView(f"raw_{kind}")
+    keys = None
+    if job.get("emit_keys"):
+        # Cleaning keeps every key it is given (it drops keyless rows, which are not here).
+        keys = [r[0] for r in flagged.where("good").select(
+            F.expr(f"try_cast(row.`{key}` as int)")).distinct().collect()]
+    parse_seconds = t.seconds() - read_seconds
+    cleaned = session.sql(read_sql(f"{job['sql_dir']}/clean/{kind}.sql"))
+    cleaned.createOrReplaceTempView(f"cleaned_{kind}")
+    path = job["tables"][kind]["path"]
+    merged = session.sql(
+        f"MERGE INTO delta.`{path}` AS t USING cleaned_{kind} AS s ON {MERGE_ON[kind]} "
+        "WHEN NOT MATCHED THEN INSERT *"
+    ).collect()
+    committed_ms = int(time.time() * 1000)
+    flagged.unpersist()
+    inserted = int(merged[0]["num_inserted_rows"]) if merged else None
+    event = dict(kind=kind, table=job["tables"][kind]["name"], batch_id=batch_id,
+                 rows_in=rows_in, dead_letters=len(bad_rows), inserted=inserted,
+                 seconds=t.seconds(), committed_ms=committed_ms,
+                 steps={"read": read_seconds, "parse": round(parse_seconds, 3),
+                        "clean_merge": round(t.seconds() - read_seconds - parse_seconds, 3)})
+    if keys is not None:
+        event["keys"] = keys
+    emit("batch", **event)
+
+
+def start_query(spark, job, kind):
+    kinesis = job["kinesis"]
+    reader = (
+        spark.readStream.format("kinesis")
+        .option("streamName", job["streams"][kind])
+        .option("endpointUrl", kinesis["endpoint"])
+        .option("startingPosition", job.get("starting_position", "TRIM_HORIZON"))
+        # A micro-batch stops reading a shard when it is caught up, or after this long.
+        .option("kinesis.executor.maxFetchTimeInMs", str(job.get("max_fetch_ms", 1000)))
+        .option("kinesis.executor.maxFetchRecordsPerShard", str(job.get("max_records", 100000)))
+    )
+    if kinesis.get("local_credentials"):
+        # kinesis-mock accepts any keys; on AWS the default credential chain applies.
+        reader = reader.option("awsAccessKeyId", "local").option("awsSecretKey", "local")
+    table = job["tables"][kind]
+    return (
+        reader.load().writeStream
+        .queryName(table["name"])
+        .foreachBatch(lambda df, batch_id: process_batch(job, kind, df, batch_id))
+        .option("checkpointLocation", table["checkpoint"])
+        .trigger(processingTime=f"{float(job.get('trigger_seconds', 1))} seconds")
+        .start()
+    )
+
+
+def snapshot(spark, job, cmd):
+    from pyspark.sql import functions as F
+
+    options = {"ignoreNullFields": "false", "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss"}
+    tables = {}
+    for kind in job["kinds"]:
+        df = spark.read.format("delta").load(job["tables"][kind]["path"])
+        entry = {"table": job["tables"][kind]["name"], "count": df.count(),
+                 "columns": df.columns, "types": [t for _, t in df.dtypes]}
+        if cmd.get("rows"):
+            entry["rows"] = [json.loads(r[0]) for r in
+                             df.orderBy("ind").select(F.to_json(F.struct(*df.columns), options)).collect()]
+        tables[kind] = entry
+    emit("snapshot", id=cmd.get("id"), tables=tables)
+
+
+def read_commands(commands, stop):
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            commands.put(json.loads(line))
+        except ValueError:
+            emit("warning", message=f"Ignored a command that is not JSON: {line[:80]}")
+    # The parent closed stdin (or died): stop as if asked to.
+    stop.set()
+
+
+def stop_gracefully(queries, budget_seconds=30):
+    """Stops each query once its micro-batch in flight is done (or after the budget)."""
+    deadline = time.time() + budget_seconds
+    for q in queries.values():
+        while q.isActive and q.status.get("isTriggerActive") and time.time() < deadline:
+            time.sleep(0.05)
+        q.stop()
+
+
+def run(job, stop):
+    total = Timer()
+    t = Timer()
+    spark = build_session({
+        **job,
+        "spark_conf": {"spark.app.name": "pinterest-stream", **job.get("spark_conf", {})},
+    })
+    emit("start", spark=spark.version, master=spark.sparkContext.master, mode="stream")
+    emit("step", step="session", seconds=t.seconds())
+    for kind in job["kinds"]:
+        ensure_table(spark, job, kind)
+    queries = {}
+    try:
+        for kind in job["kinds"]:
+            queries[kind] = start_query(spark, job, kind)
+    except Exception as e:  # noqa: BLE001 - Py4J wraps every Java failure
+        raise JobError(f"Cannot start the stream query of {kind}: {java_message(e)}") from e
+    emit("ready", queries={k: q.name for k, q in queries.items()}, seconds=total.seconds())
+    commands = queue.Queue()
+    threading.Thread(target=read_commands, args=(commands, stop), daemon=True).start()
+    while not stop.is_set():
+        try:
+            cmd = commands.get(timeout=0.2)
+        except queue.Empty:
+            cmd = None
+        if cmd and cmd.get("cmd") == "stop":
+            break
+        if cmd and cmd.get("cmd") == "snapshot":
+            snapshot(spark, job, cmd)
+        for kind, q in queries.items():
+            if not q.isActive:
+                error = q.exception()
+                for other in queries.values():
+                    other.stop()
+                message = java_message(error) if error else "no reason given"
+                if "Unable to find record with provided SequenceNumber" in str(error):
+                    message += (
+                        f"; the stream was probably recreated after the checkpoint "
+                        f"{job['tables'][kind]['checkpoint']} was written: delete it and the "
+                        "table to read the stream from its start again"
+                    )
+                raise JobError(f"The stream query of {kind} stopped: {message}")
+    emit("stopping")
+    stop_gracefully(queries)
+    emit("stopped", seconds=total.seconds())
+    spark.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="job JSON file")
+    args = parser.parse_args()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        try:
+            job = json.loads(Path(args.config).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise JobError(f"Cannot read the job config {args.config}: {e}") from e
+        missing = [k for k in REQUIRED if k not in job]
+        if missing:
+            raise JobError(f"Job config lacks {', '.join(missing)}")
+        run(job, stop)
+    except JobError as e:
+        emit("error", message=str(e))
+        sys.exit(2)
+    except Exception as e:  # noqa: BLE001 - report anything else as one line too
+        emit("error", message=f"Spark stream job failed: {java_message(e)}", unexpected=True)
+        raise
+
+
+if __name__ == "__main__":
+    main()
