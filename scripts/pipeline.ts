@@ -17,10 +17,15 @@ import { emulate } from "./lib/emulator.ts";
 import { countLake, waitForLake } from "./lib/lake_count.ts";
 import { KINDS } from "./lib/names.ts";
 import { printBatchReport, runBatch } from "./lib/batch.ts";
+import { setupStreams } from "./lib/streams.ts";
+import { startStreamJob, waitUntilIdle } from "./lib/stream_job.ts";
+import { streamSender } from "./lib/stream_client.ts";
 
 const USAGE = "deno task pipeline [--rows N] [--seed S] [--posts N]";
 /** Posts the main job emulates by default: enough to fill every analytics answer. */
 const DEFAULT_POSTS = 5000;
+/** Posts sent down the streaming path. */
+const STREAM_POSTS = 500;
 
 if (import.meta.main) {
   await main(async () => {
@@ -99,6 +104,33 @@ if (import.meta.main) {
       printBatchReport(report, out, "batch");
       const queries = report.steps.filter((s) => s.step === "query").length;
       return `${queries} answers as CSV and Delta under ${out}`;
+    });
+
+    await stage("streaming: Kinesis -> Spark Structured Streaming -> Delta tables", async () => {
+      const streams = await setupStreams(ctx.cfg);
+      console.log(table(streams.map((st) => ({ ...st }))));
+      const job = await startStreamJob(ctx);
+      try {
+        await job.ready;
+        const r = await emulate(ctx.cfg, {
+          count: STREAM_POSTS,
+          rate: 0,
+          batch: 50,
+          concurrency: 2,
+          seed,
+          keepKeys: false,
+          sender: streamSender(ctx.cfg, { putRecords: true }),
+        });
+        if (r.failed) throw new Error(`${r.failed} stream posts failed: ${r.errors.join("; ")}`);
+        const counts = await waitUntilIdle(job, { quietSeconds: 5, timeoutSeconds: 180 });
+        console.log(
+          table(KINDS.map((k) => ({ table: ctx.cfg.names.streamTables[k], rows: counts[k] }))),
+        );
+        return `${r.acknowledged} posts sent; ` +
+          KINDS.map((k) => `${ctx.cfg.names.streamTables[k]} ${counts[k]} rows`).join(", ");
+      } finally {
+        await job.stop();
+      }
     });
 
     console.log(`\nPipeline finished in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
