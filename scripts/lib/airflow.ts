@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { textLines as lines } from "./lines.ts";
 import type { StackContext } from "./stack/component.ts";
 import { airflow, airflowBin } from "./stack/services/airflow.ts";
 import { portFree, portHolder } from "./stack/ports.ts";
@@ -412,20 +413,6 @@ export function checkDagRun(run: DagTestResult): void {
   throw new Error(
     `DAG ${run.dagId} failed for ${run.date}: ${what}; task logs are in ${run.logFile}`,
   );
-}
-
-/** Reads text lines from a byte stream. */
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffer = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    let i: number;
-    while ((i = buffer.indexOf("\n")) >= 0) {
-      yield buffer.slice(0, i);
-      buffer = buffer.slice(i + 1);
-    }
-  }
-  if (buffer) yield buffer;
 }
 
 /** Ports of `airflow standalone`: the UI and the two log servers beside it. */

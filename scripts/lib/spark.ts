@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { textLines as lines } from "./lines.ts";
 import type { Kind } from "./names.ts";
 import type { StackContext } from "./stack/component.ts";
 import { spark, sparkPaths } from "./stack/services/spark.ts";
@@ -153,20 +154,6 @@ export function toUri(pathOrUri: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUri)) return pathOrUri;
   const abs = pathOrUri.startsWith("/") ? pathOrUri : `${Deno.cwd()}/${pathOrUri}`;
   return `file://${abs.replace(/\/+$/, "")}`;
-}
-
-/** Reads text lines from a byte stream. */
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffer = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    let i: number;
-    while ((i = buffer.indexOf("\n")) >= 0) {
-      yield buffer.slice(0, i);
-      buffer = buffer.slice(i + 1);
-    }
-  }
-  if (buffer) yield buffer;
 }
 
 /**

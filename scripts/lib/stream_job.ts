@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { textLines } from "./lines.ts";
 import type { Config } from "./config.ts";
 import { kinesisClient } from "./kinesis.ts";
 import { type Kind, KINDS } from "./names.ts";
@@ -151,19 +152,6 @@ export function parseStreamEvent(line: string): StreamEvent | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function* textLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffer = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    let i: number;
-    while ((i = buffer.indexOf("\n")) >= 0) {
-      yield buffer.slice(0, i);
-      buffer = buffer.slice(i + 1);
-    }
-  }
-  if (buffer) yield buffer;
 }
 
 /** Pids of the children of `pid` (the JVM of a PySpark driver). */
