@@ -204,7 +204,7 @@ Deno.test({
   ...opts,
   async fn() {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${cfg.root}/scripts/dag_test.ts`, "--retries", "0"],
+      args: ["run", "-A", `${cfg.root}/scripts/dag_run.ts`, "--retries", "0"],
       env: { NO_COLOR: "1", PIPELINE_USER_ID: "nolake0airflow0test" },
       stdout: "piped",
       stderr: "piped",
