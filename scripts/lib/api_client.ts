@@ -35,7 +35,7 @@ export interface ProduceResult {
   attempts: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Posts `values` as one Kafka REST v2 request to `POST {apiUrl}/topics/{topic}`.
@@ -51,25 +51,58 @@ export async function produceRecords(
   values: unknown[],
   opts: ProduceOptions = {},
 ): Promise<ProduceResult> {
-  const retries = opts.retries ?? 5;
   const url = `${apiUrl.replace(/\/$/, "")}/topics/${encodeURIComponent(topic)}`;
   const body = JSON.stringify({ records: values.map((value) => ({ value })) });
+  let attempts = 0;
+  const text = await requestWithRetry(
+    "POST",
+    url,
+    apiUrl,
+    KAFKA_JSON_V2,
+    body,
+    opts,
+    () => attempts++,
+  );
+  return { offsets: parseOffsets(text, values.length, url), attempts };
+}
+
+/** Waits the backoff before retry `attempt`: doubling from `baseDelayMs`, capped, with jitter. */
+export function backoff(opts: ProduceOptions, attempt: number): Promise<void> {
+  const cap = Math.min(opts.maxDelayMs ?? 5000, (opts.baseDelayMs ?? 100) * 2 ** (attempt - 1));
+  return sleep(cap / 2 + Math.random() * cap / 2);
+}
+
+/**
+ * Sends one request to the API, retrying connection errors, 429 and 5xx with backoff; resolves
+ * to the body of the 2xx answer. Other 4xx fail at once with the API's message.
+ */
+export async function requestWithRetry(
+  method: "POST" | "PUT",
+  url: string,
+  apiUrl: string,
+  contentType: string,
+  body: string,
+  opts: ProduceOptions,
+  onAttempt: () => void = () => {},
+): Promise<string> {
+  const retries = opts.retries ?? 5;
   for (let attempt = 1;; attempt++) {
+    onAttempt();
     let reason: string;
     let status: number | undefined;
     try {
       const res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": KAFKA_JSON_V2, accept: "application/json" },
+        method,
+        headers: { "content-type": contentType, accept: "application/json" },
         body,
         signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
       });
       const text = await res.text();
-      if (res.ok) return { offsets: parseOffsets(text, values.length, url), attempts: attempt };
+      if (res.ok) return text;
       status = res.status;
       reason = `${res.status} ${errorMessage(text)}`;
       if (status < 500 && status !== 429) {
-        throw new ProduceError(`API refused POST ${url}: ${reason}`, status);
+        throw new ProduceError(`API refused ${method} ${url}: ${reason}`, status);
       }
     } catch (e) {
       if (e instanceof ProduceError) throw e;
@@ -80,13 +113,12 @@ export async function produceRecords(
       throw new ProduceError(
         status === undefined
           ? `Cannot reach the API at ${apiUrl}: ${reason}; start it with \`deno task api\``
-          : `API failed POST ${url} after ${attempt} attempts: ${reason}`,
+          : `API failed ${method} ${url} after ${attempt} attempts: ${reason}`,
         status,
       );
     }
     opts.onRetry?.(attempt, reason);
-    const cap = Math.min(opts.maxDelayMs ?? 5000, (opts.baseDelayMs ?? 100) * 2 ** (attempt - 1));
-    await sleep(cap / 2 + Math.random() * cap / 2);
+    await backoff(opts, attempt);
   }
 }
 

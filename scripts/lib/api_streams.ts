@@ -23,7 +23,7 @@ import {
   PutRecordCommand,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
-import { readBody, RestError } from "./kafka_rest.ts";
+import { parseJsonObject, readBody, RestError } from "./kafka_rest.ts";
 
 /** Content type of the stream routes' bodies. */
 export const STREAM_JSON = "application/json";
@@ -44,19 +44,6 @@ const encoder = new TextEncoder();
 
 function invalid(message: string): RestError {
   return new RestError(422, 42201, message);
-}
-
-function parseObject(text: string, shape: string): Record<string, unknown> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (e) {
-    throw new RestError(400, 40001, `Malformed JSON body: ${(e as Error).message}`);
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw invalid(`Body must be a JSON object like ${shape}`);
-  }
-  return body as Record<string, unknown>;
 }
 
 function checkStreamName(body: Record<string, unknown>): void {
@@ -99,7 +86,7 @@ function toRecord(entry: Record<string, unknown>, at: string): StreamRecord {
  * ```
  */
 export function parsePutRecordBody(text: string): StreamRecord {
-  const body = parseObject(text, '{"StreamName":"...","Data":{...},"PartitionKey":"..."}');
+  const body = parseJsonObject(text, '{"StreamName":"...","Data":{...},"PartitionKey":"..."}');
   checkStreamName(body);
   const extra = Object.keys(body).filter((k) =>
     !["StreamName", "Data", "PartitionKey"].includes(k)
@@ -117,7 +104,7 @@ export function parsePutRecordBody(text: string): StreamRecord {
  * ```
  */
 export function parsePutRecordsBody(text: string): StreamRecord[] {
-  const body = parseObject(
+  const body = parseJsonObject(
     text,
     '{"StreamName":"...","Records":[{"Data":{...},"PartitionKey":"..."}]}',
   );
@@ -268,7 +255,7 @@ export function streamRoutes(opts: StreamRoutesOptions): StreamRoute {
         const text = await readBody(req);
         let shards = opts.defaultShards;
         if (text.trim()) {
-          const body = parseObject(text, '{"ShardCount": 1}');
+          const body = parseJsonObject(text, '{"ShardCount": 1}');
           if (body.ShardCount !== undefined) {
             if (!Number.isInteger(body.ShardCount) || (body.ShardCount as number) < 1) {
               throw invalid('"ShardCount" must be a positive integer');

@@ -87,19 +87,7 @@ export async function readBody(req: Request): Promise<string> {
  * ```
  */
 export function parseProduceBody(text: string): ProduceRecord[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (e) {
-    throw new RestError(400, 40001, `Malformed JSON body: ${(e as Error).message}`);
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new RestError(
-      422,
-      42201,
-      'Body must be a JSON object like {"records":[{"value":{...}}]}',
-    );
-  }
+  const body = parseJsonObject(text, '{"records":[{"value":{...}}]}');
   const records = (body as { records?: unknown }).records;
   if (!Array.isArray(records)) {
     throw new RestError(
@@ -135,6 +123,23 @@ export function parseProduceBody(text: string): ProduceRecord[] {
     }
     return rec as unknown as ProduceRecord;
   });
+}
+
+/**
+ * Parses a request body that must be one JSON object: malformed JSON is a 400, anything else
+ * than an object a 422 naming the expected `shape`.
+ */
+export function parseJsonObject(text: string, shape: string): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw new RestError(400, 40001, `Malformed JSON body: ${(e as Error).message}`);
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new RestError(422, 42201, `Body must be a JSON object like ${shape}`);
+  }
+  return body as Record<string, unknown>;
 }
 
 /** Topic names: Kafka's legal characters only, so no path tricks reach the broker. */

@@ -176,6 +176,27 @@ export function parseEvent(line: string): SparkEvent | undefined {
 }
 
 /**
+ * The clean environment of a Spark driver (batch or stream): Java 17 first on PATH, the venv's
+ * Python for driver and workers, UTC, loopback. Used with `clearEnv`, so a SPARK_HOME or
+ * HADOOP_CONF_DIR of the caller cannot win.
+ */
+export function sparkDriverEnv(javaHome: string, python: string): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: `${javaHome}/bin:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+    HOME: Deno.env.get("HOME") ?? "/root",
+    LANG: "C.UTF-8",
+    TZ: "UTC",
+    JAVA_HOME: javaHome,
+    PYSPARK_PYTHON: python,
+    PYSPARK_DRIVER_PYTHON: python,
+    SPARK_LOCAL_IP: "127.0.0.1",
+  };
+  const tmp = Deno.env.get("TMPDIR");
+  if (tmp) env.TMPDIR = tmp;
+  return env;
+}
+
+/**
  * Runs the driver and resolves to its report; `onEvent` sees every event as it comes. Throws
  * the driver's own message when it reports an error, else the tail of its log.
  *
@@ -219,22 +240,11 @@ export async function runSparkJob(
     spark_conf: job.sparkConf ?? {},
     s3: job.s3 && { endpoint: job.s3.endpoint, path_style: job.s3.pathStyle },
   };
-  const env: Record<string, string> = {
-    PATH: `${javaHome}/bin:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-    HOME: Deno.env.get("HOME") ?? "/root",
-    LANG: "C.UTF-8",
-    TZ: "UTC",
-    JAVA_HOME: javaHome,
-    PYSPARK_PYTHON: paths.python,
-    PYSPARK_DRIVER_PYTHON: paths.python,
-    SPARK_LOCAL_IP: "127.0.0.1",
-  };
+  const env = sparkDriverEnv(javaHome, paths.python);
   if (job.s3) {
     env.AWS_ACCESS_KEY_ID = job.s3.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = job.s3.secretAccessKey;
   }
-  const tmp = Deno.env.get("TMPDIR");
-  if (tmp) env.TMPDIR = tmp;
 
   const log = await Deno.open(logFile, { create: true, append: true });
   const encoder = new TextEncoder();

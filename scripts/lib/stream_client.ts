@@ -5,11 +5,10 @@
  *
  * @module
  */
-import { ProduceError, type ProduceOptions } from "./api_client.ts";
+import { backoff, ProduceError, type ProduceOptions, requestWithRetry } from "./api_client.ts";
 import { STREAM_JSON } from "./api_streams.ts";
 import type { Config } from "./config.ts";
 import type { Sender } from "./emulator.ts";
-import { isNetworkError, networkReason } from "./http.ts";
 import type { SourceRow } from "./source_posts.ts";
 
 /** One row to put, with its partition key. */
@@ -32,22 +31,7 @@ interface Answer {
   ErrorMessage?: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function backoff(opts: ProduceOptions, attempt: number): Promise<void> {
-  const cap = Math.min(opts.maxDelayMs ?? 5000, (opts.baseDelayMs ?? 100) * 2 ** (attempt - 1));
-  return sleep(cap / 2 + Math.random() * cap / 2);
-}
-
-function errorMessage(text: string): string {
-  try {
-    return (JSON.parse(text) as { message?: string }).message ?? text;
-  } catch {
-    return text.slice(0, 200);
-  }
-}
-
-/** One PUT, retried on network errors, 429 and 5xx; resolves to the parsed 200 answer. */
+/** One PUT, retried on network errors, 429 and 5xx; resolves to the parsed 2xx answer. */
 async function put(
   url: string,
   apiUrl: string,
@@ -55,41 +39,9 @@ async function put(
   opts: ProduceOptions,
   attempts: { n: number },
 ): Promise<unknown> {
-  const retries = opts.retries ?? 5;
-  for (let attempt = 1;; attempt++) {
-    attempts.n++;
-    let reason: string;
-    let status: number | undefined;
-    try {
-      const res = await fetch(url, {
-        method: "PUT",
-        headers: { "content-type": STREAM_JSON, accept: STREAM_JSON },
-        body,
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
-      });
-      const text = await res.text();
-      if (res.ok) return JSON.parse(text);
-      status = res.status;
-      reason = `${res.status} ${errorMessage(text)}`;
-      if (status < 500 && status !== 429) {
-        throw new ProduceError(`API refused PUT ${url}: ${reason}`, status);
-      }
-    } catch (e) {
-      if (e instanceof ProduceError) throw e;
-      if (!isNetworkError(e)) throw e;
-      reason = networkReason(e);
-    }
-    if (attempt > retries) {
-      throw new ProduceError(
-        status === undefined
-          ? `Cannot reach the API at ${apiUrl}: ${reason}; start it with \`deno task api\``
-          : `API failed PUT ${url} after ${attempt} attempts: ${reason}`,
-        status,
-      );
-    }
-    opts.onRetry?.(attempt, reason);
-    await backoff(opts, attempt);
-  }
+  return JSON.parse(
+    await requestWithRetry("PUT", url, apiUrl, STREAM_JSON, body, opts, () => attempts.n++),
+  );
 }
 
 /**

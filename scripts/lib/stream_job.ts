@@ -10,7 +10,7 @@ import { textLines } from "./lines.ts";
 import type { Config } from "./config.ts";
 import { kinesisClient } from "./kinesis.ts";
 import { type Kind, KINDS } from "./names.ts";
-import { java17Home, SQL_DIR } from "./spark.ts";
+import { java17Home, sparkDriverEnv, SQL_DIR } from "./spark.ts";
 import type { StackContext } from "./stack/component.ts";
 import { spark, sparkPaths } from "./stack/services/spark.ts";
 import { sparkKinesis, sparkKinesisJar } from "./stack/services/spark_kinesis.ts";
@@ -263,22 +263,14 @@ export async function startStreamJob(
 
   const javaHome = await java17Home();
   const python = sparkPaths(ctx).python;
-  // A clean environment: a SPARK_HOME or HADOOP_CONF_DIR of the caller must not win.
   const env: Record<string, string> = {
-    PATH: `${javaHome}/bin:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-    HOME: Deno.env.get("HOME") ?? "/root",
-    LANG: "C.UTF-8",
-    TZ: "UTC",
-    JAVA_HOME: javaHome,
-    PYSPARK_PYTHON: python,
-    PYSPARK_DRIVER_PYTHON: python,
-    SPARK_LOCAL_IP: "127.0.0.1",
+    ...sparkDriverEnv(javaHome, python),
     AWS_REGION: cfg.region,
   };
   // The connector's AWS SDK v1 speaks CBOR to Kinesis; kinesis-mock answers GetRecords with JSON
   // that the CBOR parser cannot read ("not VALUE_EMBEDDED_OBJECT"), so plain JSON it is.
   if (local) env.AWS_CBOR_DISABLE = "true";
-  for (const k of ["TMPDIR", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) {
+  for (const k of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) {
     const v = Deno.env.get(k);
     if (v && !(local && k.startsWith("AWS_") && k !== "AWS_REGION")) env[k] = v;
   }
