@@ -9,7 +9,7 @@ import { KAFKA_JSON_V2 } from "./kafka_rest.ts";
 
 /** Options of {@linkcode produceRecords}. */
 export interface ProduceOptions {
-  /** Retries after the first attempt (default 5). */
+  /** Retries after the first attempt (default 8: about 15 s of backoff, a broker restart). */
   retries?: number;
   /** First backoff; doubles each retry, with jitter (default 100 ms). */
   baseDelayMs?: number;
@@ -34,6 +34,9 @@ export interface ProduceResult {
   offsets: { partition: number; offset: number }[];
   attempts: number;
 }
+
+/** Retries of a request by default: with the backoff below about 15 s, a broker restart. */
+export const DEFAULT_RETRIES = 8;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -85,7 +88,7 @@ export async function requestWithRetry(
   opts: ProduceOptions,
   onAttempt: () => void = () => {},
 ): Promise<string> {
-  const retries = opts.retries ?? 5;
+  const retries = opts.retries ?? DEFAULT_RETRIES;
   for (let attempt = 1;; attempt++) {
     onAttempt();
     let reason: string;

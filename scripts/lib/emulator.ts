@@ -10,6 +10,7 @@
  */
 import { type ProduceOptions, produceRecords } from "./api_client.ts";
 import type { Config } from "./config.ts";
+import { isSourceUnavailable } from "./mysql.ts";
 import { type Kind, KINDS } from "./names.ts";
 import { Rng } from "./rng.ts";
 import { type SourcePost, SourcePosts, type SourceRow } from "./source_posts.ts";
@@ -43,7 +44,7 @@ export interface EmulateOptions {
   batch?: number;
   /** Seed of the row choice; random when absent. */
   seed?: number;
-  /** Retries of a request on connection errors and 5xx (default 5). */
+  /** Retries of a request on connection errors and 5xx (default 8). */
   retries?: number;
   /** Keep the acknowledged keys in the summary (default true; long runs may not want them). */
   keepKeys?: boolean;
@@ -56,6 +57,36 @@ export interface EmulateOptions {
   onProgress?: (p: EmulateProgress) => void;
   /** Called once per distinct error message. */
   onError?: (message: string) => void;
+  /** Called before each retry of a request, with why it failed. */
+  onRetry?: (reason: string) => void;
+  /**
+   * Longest wait for a source database that went down mid-run, in seconds (default 120): the
+   * run pauses, retries and resumes; past this it fails.
+   */
+  sourceWaitSeconds?: number;
+  /** Called when the source database becomes unreachable, and once it answers again. */
+  onSource?: (e: SourceEvent) => void;
+}
+
+/** The source database went away (`down`) or came back (`back`, after `seconds`). */
+export type SourceEvent =
+  | { state: "down"; reason: string; limitSeconds: number }
+  | { state: "back"; seconds: number };
+
+/**
+ * The line the emulator prints for a source outage.
+ *
+ * @example
+ * ```ts
+ * describeSourceEvent({ state: "back", seconds: 4.2 });
+ * // "Source database back after 4.2 s; resuming"
+ * ```
+ */
+export function describeSourceEvent(e: SourceEvent): string {
+  return e.state === "down"
+    ? `Source database unreachable (${e.reason}); waiting and retrying for up to ` +
+      `${e.limitSeconds} s before the next post`
+    : `Source database back after ${e.seconds.toFixed(1)} s; resuming`;
 }
 
 /** Counters while running. */
@@ -78,6 +109,8 @@ export interface EmulateSummary extends EmulateProgress {
   keys: number[];
   /** Distinct error messages, first ten. */
   errors: string[];
+  /** Seconds spent waiting for the source database. */
+  sourceWaitSeconds: number;
 }
 
 /** Sleeps `ms`, waking early when `signal` aborts. */
@@ -131,6 +164,7 @@ export async function emulate(cfg: Config, opts: EmulateOptions = {}): Promise<E
     seed,
     keys: [],
     errors: [],
+    sourceWaitSeconds: 0,
   };
   let claimed = 0;
   let fatal: Error | undefined;
@@ -151,11 +185,47 @@ export async function emulate(cfg: Config, opts: EmulateOptions = {}): Promise<E
     return { first, keys: Array.from({ length: size }, () => pick.int(source.min, source.max)) };
   };
 
+  // One outage of the source at a time, shared by the workers so it is reported once.
+  let sourceDownSince: number | undefined;
+  const readPosts = async (keys: number[]): Promise<SourcePost[] | undefined> => {
+    for (let attempt = 1;; attempt++) {
+      try {
+        const posts = await resolve(source, keys, pick);
+        if (sourceDownSince !== undefined) {
+          const seconds = (performance.now() - sourceDownSince) / 1000;
+          sourceDownSince = undefined;
+          s.sourceWaitSeconds += seconds;
+          opts.onSource?.({ state: "back", seconds });
+        }
+        return posts;
+      } catch (e) {
+        if (!isSourceUnavailable(e)) throw e;
+        const limit = opts.sourceWaitSeconds ?? 120;
+        if (sourceDownSince === undefined) {
+          sourceDownSince = performance.now();
+          opts.onSource?.({ state: "down", reason: (e as Error).message, limitSeconds: limit });
+        }
+        const waited = (performance.now() - sourceDownSince) / 1000;
+        if (waited > limit) {
+          throw new Error(
+            `The source database stayed unreachable for ${limit} s: ${(e as Error).message}`,
+            { cause: e },
+          );
+        }
+        await pause(Math.min(2000, 100 * 2 ** attempt), stop.signal);
+        if (stop.signal.aborted) return undefined;
+      }
+    }
+  };
+
   const send = async (posts: SourcePost[]) => {
     const produce = (kind: Kind) =>
       sender(kind, posts.map((p) => p[kind]), {
         retries: opts.retries,
-        onRetry: () => s.retries++,
+        onRetry: (_attempt, reason) => {
+          s.retries++;
+          opts.onRetry?.(reason);
+        },
       });
     const results = await Promise.allSettled(KINDS.map(produce));
     s.requests += results.length;
@@ -186,7 +256,9 @@ export async function emulate(cfg: Config, opts: EmulateOptions = {}): Promise<E
       }
       if (stopped()) return;
       try {
-        await send(await resolve(source, job.keys, pick));
+        const posts = await readPosts(job.keys);
+        if (!posts) return;
+        await send(posts);
       } catch (e) {
         // A source failure ends the run, but only after the other workers' requests finish.
         fatal ??= e as Error;

@@ -5,7 +5,7 @@
  * @module
  */
 import { loadConfig } from "./config.ts";
-import { emulate, type Sender, topicSender } from "./emulator.ts";
+import { describeSourceEvent, emulate, type Sender, topicSender } from "./emulator.ts";
 import {
   EMULATE_STREAM_USAGE,
   EMULATE_USAGE,
@@ -38,7 +38,8 @@ Sends random posts from the source database to the pin, geo and user ${
       : `N rows in one POST to each topic (at most ${MAX_BATCH})`
   } (default 1)
   --seed S           seed of the row choice (default: random)
-  --retries N        retries of a request on connection errors, 429 and 5xx (default 5)
+  --retries N        retries of a request on connection errors, 429 and 5xx (default 8:
+                     backoff from 0.1 s doubling to 5 s, about 15 s in all)
 Ctrl-C stops after the requests in flight; a second Ctrl-C exits at once.`;
 }
 
@@ -83,6 +84,13 @@ export async function runEmulatorCli(args: string[], target: EmulatorTarget): Pr
       })`,
   );
   const progress = progressLine("posts");
+  // A broker restart fails many requests at once: say why, but not once per request.
+  let lastRetry = { reason: "", at: 0 };
+  const onRetry = (reason: string) => {
+    if (reason === lastRetry.reason && Date.now() - lastRetry.at < 5000) return;
+    lastRetry = { reason, at: Date.now() };
+    console.error(`\n! API request failed (${reason}); retrying with backoff`);
+  };
   const s = await emulate(cfg, {
     ...opts,
     sender,
@@ -95,6 +103,8 @@ export async function runEmulatorCli(args: string[], target: EmulatorTarget): Pr
         `${p.failed} failed, ${p.retries} retries`,
       ),
     onError: (m) => console.error(`\n! ${m}`),
+    onRetry,
+    onSource: (e) => console.error(`\n${e.state === "down" ? "!" : "✔"} ${describeSourceEvent(e)}`),
   }).finally(() => {
     progress.done();
     Deno.removeSignalListener("SIGINT", onSignal);

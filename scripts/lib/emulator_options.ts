@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { DEFAULT_RETRIES } from "./api_client.ts";
 import { parseFlags } from "./cli.ts";
 import type { EmulateOptions } from "./emulator.ts";
 import { parseCount } from "./seed.ts";
@@ -93,6 +94,6 @@ export function parseEmulateArgs(
     ),
     batch: atMost("batch", parseCount("batch", values.batch, 1, 1), opts.maxBatch ?? MAX_BATCH),
     seed,
-    retries: parseCount("retries", values.retries, 5, 0),
+    retries: parseCount("retries", values.retries, DEFAULT_RETRIES, 0),
   };
 }

@@ -32,7 +32,39 @@ export function sourcePool(cfg: Config, opts: PoolOptions = {}): mysql.Pool {
   });
 }
 
-/** Rewrites a connection failure into a message that says what to run. */
+/** Error codes of a source database that is down or restarting: worth waiting for. */
+const UNAVAILABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+  "ER_CON_COUNT_ERROR",
+]);
+
+/**
+ * True when `e` (or its cause) says the source database is down or restarting, rather than
+ * that the request itself is wrong: the emulator waits and retries these.
+ *
+ * @example
+ * ```ts
+ * isSourceUnavailable(Object.assign(new Error("x"), { code: "ECONNREFUSED" })); // true
+ * ```
+ */
+export function isSourceUnavailable(e: unknown): boolean {
+  for (let err = e as { code?: string; message?: string; cause?: unknown } | undefined; err;) {
+    if (err.code && UNAVAILABLE.has(err.code)) return true;
+    // mysql2 says this, with no code, of a pooled connection the server closed.
+    if (/closed state|Connection lost/i.test(err.message ?? "")) return true;
+    err = err.cause as typeof err;
+  }
+  return false;
+}
+
+/** Rewrites a connection failure into a message that says what to run; the cause is kept. */
 export function explainMysqlError(cfg: Config, e: unknown): Error {
   const err = e as { code?: string; message?: string };
   const where = `${cfg.mysql.user}@${cfg.mysql.host}:${cfg.mysql.port}`;
@@ -40,6 +72,7 @@ export function explainMysqlError(cfg: Config, e: unknown): Error {
     return new Error(
       `Cannot reach the source database at ${where}: ${err.code}` +
         (cfg.profile === "local" ? "; start it with `deno task stack:up`" : ""),
+      { cause: e },
     );
   }
   if (err.code === "ER_BAD_DB_ERROR") {

@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { backoff, ProduceError, type ProduceOptions, requestWithRetry } from "./api_client.ts";
+import {
+  backoff,
+  DEFAULT_RETRIES,
+  ProduceError,
+  type ProduceOptions,
+  requestWithRetry,
+} from "./api_client.ts";
 import { STREAM_JSON } from "./api_streams.ts";
 import type { Config } from "./config.ts";
 import type { Sender } from "./emulator.ts";
@@ -80,7 +86,7 @@ export async function putStreamRecords(
   }
   const done: (PutResult["records"][number] | undefined)[] = entries.map(() => undefined);
   let pending = entries.map((_, i) => i);
-  const retries = opts.retries ?? 5;
+  const retries = opts.retries ?? DEFAULT_RETRIES;
   for (let round = 1;; round++) {
     const answer = await put(
       `${base}/records`,

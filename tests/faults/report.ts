@@ -65,3 +65,29 @@ export function tally(sent: Iterable<string | number>, found: Iterable<string | 
     doubled,
   };
 }
+
+/**
+ * Counts lost and doubled copies when ids may legitimately repeat (the emulator draws posts with
+ * replacement): each id is expected as often as it was sent; a shortfall is lost, an excess
+ * doubled. `found` counts copies that were expected.
+ */
+export function tallyCopies(sent: Iterable<string | number>, found: Iterable<string | number>): {
+  sent: number;
+  found: number;
+  lost: number;
+  doubled: number;
+} {
+  const want = new Map<string, number>();
+  for (const id of sent) want.set(String(id), (want.get(String(id)) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  for (const id of found) seen.set(String(id), (seen.get(String(id)) ?? 0) + 1);
+  let total = 0, hit = 0, lost = 0, doubled = 0;
+  for (const [id, n] of want) {
+    const got = seen.get(id) ?? 0;
+    total += n;
+    hit += Math.min(n, got);
+    lost += Math.max(0, n - got);
+    doubled += Math.max(0, got - n);
+  }
+  return { sent: total, found: hit, lost, doubled };
+}

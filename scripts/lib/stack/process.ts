@@ -117,15 +117,7 @@ export async function stopByPidFile(pidFile: string, graceSeconds = 20): Promise
     await Deno.remove(pidFile).catch(() => {});
     return false;
   }
-  const signal = (sig: Deno.Signal) => {
-    try {
-      Deno.kill(-rec!.pid, sig);
-    } catch {
-      try {
-        Deno.kill(rec!.pid, sig);
-      } catch { /* already gone */ }
-    }
-  };
+  const signal = (sig: Deno.Signal) => signalGroup(rec!.pid, sig);
   signal("SIGTERM");
   const deadline = Date.now() + graceSeconds * 1000;
   while (Date.now() < deadline && (await isAlive(rec))) await sleep(200);
@@ -135,6 +127,30 @@ export async function stopByPidFile(pidFile: string, graceSeconds = 20): Promise
   }
   await Deno.remove(pidFile).catch(() => {});
   return true;
+}
+
+/**
+ * SIGKILLs the process of a pid file and its group at once, as a crash would (no shutdown
+ * hooks), waits until it is gone and removes the file. Returns the pid, or undefined when
+ * nothing of ours was running.
+ */
+export async function killByPidFile(pidFile: string): Promise<number | undefined> {
+  const rec = await readPid(pidFile);
+  if (!(await isAlive(rec))) return undefined;
+  signalGroup(rec!.pid, "SIGKILL");
+  while (await isAlive(rec)) await sleep(100);
+  await Deno.remove(pidFile).catch(() => {});
+  return rec!.pid;
+}
+
+function signalGroup(pid: number, sig: Deno.Signal): void {
+  try {
+    Deno.kill(-pid, sig);
+  } catch {
+    try {
+      Deno.kill(pid, sig);
+    } catch { /* already gone */ }
+  }
 }
 
 /** Last `n` lines of a file, or a note that it is missing. */

@@ -8,7 +8,16 @@ import { type Config, loadConfig } from "../config.ts";
 import type { Component, Service, StackContext } from "./component.ts";
 import { InstallError } from "./install.ts";
 import { portFree, portHolder } from "./ports.ts";
-import { isAlive, readPid, rssMiB, sleep, startDetached, stopByPidFile, tail } from "./process.ts";
+import {
+  isAlive,
+  killByPidFile,
+  readPid,
+  rssMiB,
+  sleep,
+  startDetached,
+  stopByPidFile,
+  tail,
+} from "./process.ts";
 import { loadVersions } from "./versions.ts";
 import { table } from "../table.ts";
 import { COMPONENTS, SERVICES } from "./registry.ts";
@@ -189,6 +198,17 @@ function withDependencies(services: Service[]): Service[] {
   };
   services.forEach(add);
   return SERVICES.filter((s) => names.has(s.name));
+}
+
+/**
+ * SIGKILLs one running service of ours, as a crash would; `up` starts it again. Returns the
+ * pid it killed. Fault tests use it.
+ */
+export async function kill(ctx: StackContext, name: string): Promise<number> {
+  const [s] = select(SERVICES, [name]);
+  const pid = await killByPidFile(pidFile(ctx, s));
+  if (pid === undefined) throw new Error(`Cannot kill ${s.title}: it is not running`);
+  return pid;
 }
 
 /** Stops the services we started (dependents first). With `purge`, deletes their data too. */

@@ -84,7 +84,14 @@ public class S3SinkTask extends SinkTask {
      * same object. Nothing is lost and nothing doubled.
      */
     @Override public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        for (TopicPartition tp : buffers.keySet().toArray(new TopicPartition[0])) upload(tp);
+        try {
+            for (TopicPartition tp : buffers.keySet().toArray(new TopicPartition[0])) upload(tp);
+        } catch (ConnectException e) {
+            // Connect rewinds every partition to its last commit, so the records still buffered
+            // come again: keeping them would write them twice into the next object.
+            buffers.clear();
+            throw e;
+        }
     }
 
     private void upload(TopicPartition tp) {
