@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { tally, tallyCopies } from "./report.ts";
+import { tally, tallyCopies } from "./fault_report.ts";
 
 Deno.test("tally counts lost and doubled ids, ignoring strangers", () => {
   assert.deepEqual(tally([1, 2, 3, 4], ["1", "2", "2", "9", "3", "3", "3"]), {

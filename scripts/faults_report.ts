@@ -1,0 +1,22 @@
+/**
+ * `deno task faults:report`: prints the results of the last `deno task test:faults` run as the
+ * Markdown table the README carries.
+ *
+ * @module
+ */
+import { loadConfig } from "./lib/config.ts";
+import { faultsDir, faultTable, readFaults } from "./lib/fault_report.ts";
+import { main } from "./lib/cli.ts";
+
+if (import.meta.main) {
+  await main(async () => {
+    const cfg = await loadConfig();
+    const results = await readFaults(cfg);
+    if (results.length === 0) {
+      throw new Error(
+        `No fault results under ${faultsDir(cfg)}: run \`deno task test:faults\` first`,
+      );
+    }
+    console.log(faultTable(results));
+  });
+}
