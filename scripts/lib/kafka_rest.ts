@@ -10,6 +10,12 @@
 export const KAFKA_JSON_V2 = "application/vnd.kafka.json.v2+json";
 /** Largest request body accepted. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * Deepest JSON nesting accepted in a body (the envelope counts). The pipeline's records are flat
+ * rows; Kafka Connect's JSON converter (Jackson) fails a record nested deeper than 1,000 levels,
+ * and with it the S3 sink task, so such a body must never reach Kafka.
+ */
+export const MAX_JSON_DEPTH = 32;
 
 /** One record of a produce request. */
 export interface ProduceRecord {
@@ -44,8 +50,21 @@ export function checkContentType(contentType: string | null): void {
   }
 }
 
-/** Reads a body up to {@linkcode MAX_BODY_BYTES} and decodes it as strict UTF-8. */
+/**
+ * Reads a body up to {@linkcode MAX_BODY_BYTES} and decodes it as strict UTF-8. A body over the
+ * limit is refused from its `Content-Length` before any of it is read, or as soon as the bytes
+ * read pass the limit (chunked); a compressed body is refused (415), and a body that cannot be
+ * read to its end (shorter than its `Content-Length`, broken chunked encoding) is a 400.
+ */
 export async function readBody(req: Request): Promise<string> {
+  const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (encoding && encoding !== "identity") {
+    throw new RestError(
+      415,
+      41502,
+      `Unsupported Content-Encoding ${JSON.stringify(encoding)}: send the body uncompressed`,
+    );
+  }
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) {
     throw new RestError(
@@ -57,12 +76,29 @@ export async function readBody(req: Request): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (req.body) {
-    for await (const chunk of req.body) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        throw new RestError(413, 41301, `Request body is over the ${MAX_BODY_BYTES}-byte limit`);
+    const reader = req.body.getReader();
+    try {
+      for (;;) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (e) {
+          throw new RestError(
+            400,
+            40003,
+            `Cannot read the request body to its end (${(e as Error).message}): ` +
+              "it is shorter than its Content-Length or its chunked encoding is broken",
+          );
+        }
+        if (next.done) break;
+        size += next.value.length;
+        if (size > MAX_BODY_BYTES) {
+          throw new RestError(413, 41301, `Request body is over the ${MAX_BODY_BYTES}-byte limit`);
+        }
+        chunks.push(next.value);
       }
-      chunks.push(chunk);
+    } finally {
+      reader.releaseLock();
     }
   }
   const bytes = new Uint8Array(size);
@@ -139,7 +175,38 @@ export function parseJsonObject(text: string, shape: string): Record<string, unk
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new RestError(422, 42201, `Body must be a JSON object like ${shape}`);
   }
+  if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new RestError(
+      422,
+      42202,
+      `Body is nested deeper than ${MAX_JSON_DEPTH} levels: send flat rows like ${shape}`,
+    );
+  }
   return body as Record<string, unknown>;
+}
+
+/**
+ * Nesting depth of a parsed JSON value (a scalar is 0, `{}` and `[]` are 1), counted without
+ * recursion and only up to `limit + 1`, so a hostile body costs no stack and little time.
+ *
+ * @example
+ * ```ts
+ * jsonDepth({ records: [{ value: { a: 1 } }] }); // 4
+ * ```
+ */
+export function jsonDepth(value: unknown, limit = Infinity): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > limit) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === "object") stack.push([child, d + 1]);
+    }
+  }
+  return max;
 }
 
 /** Topic names: Kafka's legal characters only, so no path tricks reach the broker. */
