@@ -42,6 +42,8 @@ export interface StreamBenchOptions {
   drainSeconds?: number;
   /** Progress lines. */
   onProgress?: (message: string) => void;
+  /** Sees every event of the stream job (micro-batches, Spark's trigger progress). */
+  onJobEvent?: (e: StreamEvent) => void;
 }
 
 /** Latency at one rate, in seconds from the PutRecord. */
@@ -58,16 +60,22 @@ export interface RateResult {
   ack?: Summary;
   /** PutRecord sent -> micro-batch with the row committed to Delta. */
   latency?: Summary;
+  /** Of that, PutRecord sent -> start of the micro-batch that carried the row. */
+  waited?: Summary;
   perKind: Partial<Record<Kind, Summary>>;
   errors: string[];
 }
 
 /** What {@linkcode benchStream} measured. */
 export interface StreamBenchResult {
-  options: Required<Omit<StreamBenchOptions, "onProgress" | "apiUrl" | "concurrency">> & {
-    apiUrl: string;
-    shards: number;
-  };
+  options:
+    & Required<
+      Omit<StreamBenchOptions, "onProgress" | "onJobEvent" | "apiUrl" | "concurrency">
+    >
+    & {
+      apiUrl: string;
+      shards: number;
+    };
   host: { cpus: number; sparkMaster: string };
   rates: RateResult[];
   /** Micro-batches committed during the measured runs, and their durations. */
@@ -107,7 +115,7 @@ export async function benchStream(
     const userId = `${cfg.userId}-bench`.slice(0, 40);
     cfg = { ...cfg, userId, names: names(userId) };
     say(`Creating the bench streams ${Object.values(cfg.names.streams).join(", ")}`);
-    await setupStreams(cfg);
+    await freshStreams(cfg);
   }
   const gateway = own ? await startGateway(cfg) : undefined;
   const apiUrl = opts.apiUrl ?? gateway!.url;
@@ -119,19 +127,35 @@ export async function benchStream(
     Kind,
     Map<number, number>
   >;
+  // started_ms of the micro-batch that carried each key.
+  const startedAt = Object.fromEntries(KINDS.map((k) => [k, new Map<number, number>()])) as Record<
+    Kind,
+    Map<number, number>
+  >;
   const batchSeconds: number[] = [];
   let measuring = false;
   const onEvent = (e: StreamEvent) => {
+    opts.onJobEvent?.(e);
     if (e.event !== "batch") return;
     if (measuring) batchSeconds.push(e.seconds);
-    for (const k of e.keys ?? []) visibleAt[e.kind].set(k, e.committed_ms);
+    for (const k of e.keys ?? []) {
+      visibleAt[e.kind].set(k, e.committed_ms);
+      startedAt[e.kind].set(k, e.started_ms);
+    }
   };
 
-  say(`Starting a stream job on fresh tables under ${base} (new records only)`);
+  say(
+    `Starting a stream job on fresh tables under ${base} ` +
+      (own ? "(its streams are new: from their start)" : "(new records only)"),
+  );
   const job = await startStreamJob(ctx, {
     base,
-    startingPosition: "LATEST",
+    // The bench's own streams hold only its posts. LATEST stays LATEST in the connector until a
+    // micro-batch reads a record (records put between two batches are skipped till then) and
+    // rules out skipping empty triggers.
+    startingPosition: own ? "TRIM_HORIZON" : "LATEST",
     emitKeys: true,
+    emitProgress: opts.onJobEvent !== undefined,
     triggerSeconds: trigger,
     onEvent,
   }).catch(async (e) => {
@@ -143,12 +167,21 @@ export async function benchStream(
   try {
     await job.ready;
     // LATEST starts at the tip once the first micro-batch ran: give it a moment before sending.
-    await sleep(3000 + trigger * 1000);
+    if (!own) await sleep(3000 + trigger * 1000);
     const run = async (rate: number, secs: number) => {
       const count = Math.max(1, Math.round(rate * secs));
       const first = nextKey;
       nextKey += count;
-      return await sendAt(cfg, apiUrl, first, count, rate, opts.concurrency, visibleAt, drain);
+      return await sendAt(
+        cfg,
+        apiUrl,
+        first,
+        count,
+        rate,
+        opts.concurrency,
+        { visibleAt, startedAt },
+        drain,
+      );
     };
     if (warmup > 0) {
       say(`Warm-up: 10 posts/s for ${warmup} s (not measured)`);
@@ -243,6 +276,32 @@ async function startGateway(cfg: Config): Promise<{ url: string; child: Deno.Chi
   throw new Error(`Cannot start the bench's API gateway on ${url}: no answer in 20 s`);
 }
 
+/** Deletes the bench's streams (kinesis-mock deletes at once) and creates them again, empty. */
+async function freshStreams(cfg: Config): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    const states = await setupStreams(cfg);
+    if (states.every((s) => s.status === "created")) return;
+    // Left by an interrupted run: their records would be read again, under the same keys.
+    if (attempt === 10) {
+      throw new Error(
+        `Cannot recreate the bench streams ${states.map((s) => s.stream).join(", ")}: ` +
+          "they are still there after being deleted",
+      );
+    }
+    await deleteStreams(cfg);
+    await sleep(500);
+  }
+}
+
+async function deleteStreams(cfg: Config): Promise<void> {
+  const kinesis = kinesisClient(cfg);
+  for (const kind of KINDS) {
+    await kinesis.send(new DeleteStreamCommand({ StreamName: cfg.names.streams[kind] }))
+      .catch(() => {});
+  }
+  kinesis.destroy();
+}
+
 /** Stops the bench's gateway and deletes its streams. */
 async function cleanUp(
   cfg: Config,
@@ -253,13 +312,7 @@ async function cleanUp(
     gateway.child.kill("SIGTERM");
     await gateway.child.status;
   }
-  if (!own) return;
-  const kinesis = kinesisClient(cfg);
-  for (const kind of KINDS) {
-    await kinesis.send(new DeleteStreamCommand({ StreamName: cfg.names.streams[kind] }))
-      .catch(() => {});
-  }
-  kinesis.destroy();
+  if (own) await deleteStreams(cfg);
 }
 
 function fmt(n: number | undefined): string {
@@ -284,9 +337,13 @@ async function sendAt(
   count: number,
   rate: number,
   concurrency: number | undefined,
-  visibleAt: Record<Kind, Map<number, number>>,
+  seen: {
+    visibleAt: Record<Kind, Map<number, number>>;
+    startedAt: Record<Kind, Map<number, number>>;
+  },
   drainSeconds: number,
 ): Promise<RateResult> {
+  const { visibleAt, startedAt } = seen;
   const sentAt = new Map<number, number>();
   const acks: number[] = [];
   const errors = new Set<string>();
@@ -326,18 +383,21 @@ async function sendAt(
   const sendSeconds = (performance.now() - start) / 1000;
   const sent = sentAt.size;
   const expected = sent * KINDS.length - failed;
-  const seen = () =>
+  const visible = () =>
     KINDS.reduce((n, k) => n + [...sentAt.keys()].filter((key) => visibleAt[k].has(key)).length, 0);
   const deadline = Date.now() + drainSeconds * 1000;
-  while (seen() < expected && Date.now() < deadline) await sleep(250);
+  while (visible() < expected && Date.now() < deadline) await sleep(250);
 
   const all: number[] = [];
+  const waits: number[] = [];
   const perKind: Partial<Record<Kind, Summary>> = {};
   for (const kind of KINDS) {
     const lat: number[] = [];
     for (const [key, t0] of sentAt) {
       const at = visibleAt[kind].get(key);
       if (at !== undefined) lat.push((at - t0) / 1000);
+      const began = startedAt[kind].get(key);
+      if (began !== undefined) waits.push((began - t0) / 1000);
     }
     if (lat.length) perKind[kind] = summarize(lat);
     all.push(...lat);
@@ -351,6 +411,7 @@ async function sendAt(
     visible: all.length,
     ack: acks.length ? summarize(acks) : undefined,
     latency: all.length ? summarize(all) : undefined,
+    waited: waits.length ? summarize(waits) : undefined,
     perKind,
     errors: [...errors],
   };

@@ -44,6 +44,7 @@ export function printStreamBench(r: StreamBenchResult): void {
     p95: f(x.latency?.p95),
     p99: f(x.latency?.p99),
     max: f(x.latency?.max),
+    "wait p50": f(x.waited?.p50),
     "ack p50": f(x.ack?.p50, 3),
     "ack p99": f(x.ack?.p99, 3),
   }))));
@@ -89,6 +90,15 @@ export async function runStreamBench(args: string[]): Promise<void> {
   );
   // Idempotent and quick when done: the bench also works right after `stack:up`.
   await setupStreams(cfg);
+  const dir = `${cfg.stateDir}/bench`;
+  await Deno.mkdir(dir, { recursive: true });
+  // Every event of the job with the time it came: where each micro-batch spent its time.
+  const events = await Deno.open(`${dir}/stream-events.jsonl`, {
+    create: true,
+    write: true,
+    truncate: true,
+  });
+  const encoder = new TextEncoder();
   const r = await benchStream(cfg, {
     rates,
     seconds: parseNumber("seconds", values.seconds, { positive: true }),
@@ -98,10 +108,13 @@ export async function runStreamBench(args: string[]): Promise<void> {
       ? undefined
       : parseCount("concurrency", values.concurrency, 8, 1),
     onProgress: (m) => console.log(m),
-  });
+    onJobEvent: (e) =>
+      events.writeSync(encoder.encode(JSON.stringify({ at_ms: Date.now(), ...e }) + "\n")),
+  }).finally(() => events.close());
   printStreamBench(r);
-  const dir = `${cfg.stateDir}/bench`;
-  await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/stream.json`, JSON.stringify(r, null, 2) + "\n");
-  console.log(`\nResult written to ${dir}/stream.json (${r.seconds.toFixed(0)} s in all)`);
+  console.log(
+    `\nResult written to ${dir}/stream.json, the job's events to ${dir}/stream-events.jsonl ` +
+      `(${r.seconds.toFixed(0)} s in all)`,
+  );
 }

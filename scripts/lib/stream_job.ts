@@ -62,6 +62,8 @@ export interface StreamJobOptions {
   startingPosition?: "TRIM_HORIZON" | "LATEST";
   /** Report the keys each micro-batch cleaned (the latency benchmark needs them). */
   emitKeys?: boolean;
+  /** Report each trigger's progress (Spark's durations outside the batch) as `progress` events. */
+  emitProgress?: boolean;
   /** Spark master (default `local[2]`). */
   master?: string;
   /** Extra Spark settings, applied last. */
@@ -80,10 +82,23 @@ export interface BatchEvent {
   dead_letters: number;
   inserted: number | null;
   seconds: number;
+  /** Epoch ms when the job was handed the micro-batch (its Kinesis read starts then). */
+  started_ms: number;
   /** Epoch ms when the Delta commit returned: the rows are visible from then on. */
   committed_ms: number;
   /** Cleaned keys (`ind`), with `emitKeys`. */
   keys?: number[];
+}
+
+/** Spark's progress report of one trigger (`emitProgress`): durations in ms by phase. */
+export interface ProgressEvent {
+  event: "progress";
+  kind: Kind;
+  batch_id: number;
+  rows: number;
+  /** ISO start of the trigger. */
+  timestamp: string;
+  duration_ms: Record<string, number>;
 }
 
 /** One table as a snapshot reads it. */
@@ -101,6 +116,7 @@ export type StreamEvent =
   | { event: "step"; step: string; seconds: number }
   | { event: "ready"; queries: Record<Kind, string>; seconds: number }
   | BatchEvent
+  | ProgressEvent
   | { event: "snapshot"; id: string; tables: Record<Kind, TableSnapshot> }
   | { event: "warning"; message: string }
   | { event: "stopping" }
@@ -247,6 +263,7 @@ export async function startStreamJob(
     starting_position: opts.startingPosition ?? "TRIM_HORIZON",
     trigger_seconds: opts.triggerSeconds ?? 1,
     emit_keys: opts.emitKeys ?? false,
+    emit_progress: opts.emitProgress ?? false,
     spark_conf: {
       // Streaming ignores adaptive execution and warns at every start.
       "spark.sql.adaptive.enabled": "false",

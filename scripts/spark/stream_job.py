@@ -5,14 +5,18 @@ talks to it over stdin/stdout. Each query reads its Kinesis stream with the kine
 (``readStream.format("kinesis")``, the same shape as Databricks'), from the earliest record on a
 fresh checkpoint, and hands every micro-batch to ``process_batch``, which
 
-1. materialises the batch once (see why there),
-2. parses the record data as JSON with an explicit all-string schema (as batch reads the lake),
-3. writes records that are not a JSON object with a source key to the dead-letter directory,
-4. runs the SAME sql/clean/<kind>.sql as batch over a view raw_<kind> of the good records,
-5. MERGEs the cleaned rows into the kind's Delta table, inserting only keys it lacks.
+1. parses the record data as JSON with an explicit all-string schema (as batch reads the lake)
+   and materialises the batch once (see why there),
+2. writes records that are not a JSON object with a source key to the dead-letter directory,
+3. runs the SAME sql/clean/<kind>.sql as batch over a view raw_<kind> of the good records,
+4. appends to the kind's Delta table the cleaned rows whose keys it lacks (an insert-only MERGE
+   on the keys, without reading the table: the driver keeps the table's keys, see KnownKeys).
 
 One checkpoint per table. A replayed micro-batch (after a crash) rewrites the same dead-letter
-file and its MERGE inserts nothing twice, so a restart loses nothing and doubles nothing.
+file and appends no key twice, so a restart loses nothing and doubles nothing. Not Delta's
+idempotent append (txnAppId/txnVersion): the kinesis-sql source records where a batch starts,
+not where it ends, so a replay reads on to the stream's tip and may hold records the first run
+never saw; skipping the replay would lose those.
 
 stdin takes JSON-lines commands: ``{"cmd": "snapshot", "id": ..., "rows": true}`` reads the Delta
 tables and answers with a ``snapshot`` event; ``{"cmd": "stop"}``, SIGTERM, SIGINT or the end of
@@ -45,13 +49,6 @@ from batch_job import (
 )
 
 KEY_FIELD = {"pin": "index", "geo": "ind", "user": "ind"}
-
-# MERGE conditions: the source keys the cleaning de-duplicates on (SPEC §5).
-MERGE_ON = {
-    "pin": "t.ind = s.ind OR (s.unique_id IS NOT NULL AND t.unique_id = s.unique_id)",
-    "geo": "t.ind = s.ind",
-    "user": "t.ind = s.ind",
-}
 
 REQUIRED = ("jars", "sql_dir", "kinds", "streams", "tables", "dead_letter", "kinesis")
 
@@ -139,22 +136,47 @@ def write_dead_letters(job, kind, batch_id, rows):
     tmp.replace(final)
 
 
+class KnownKeys:
+    """The source keys a Delta table holds, kept in the driver (SPEC §5 keys: ind, pins also
+    unique_id). A micro-batch appends only the cleaned rows whose keys the table lacks, as an
+    insert-only MERGE on those keys would, without reading the table each time. Loaded from the
+    table when the job starts, so a replay after a crash sees what the crashed run committed.
+    Each table has one writer, this job's query, so the set stays the table's."""
+
+    def __init__(self, spark, path, kind):
+        cols = ["ind", "unique_id"] if kind == "pin" else ["ind"]
+        rows = spark.read.format("delta").load(path).select(*cols).collect()
+        self.inds = {r["ind"] for r in rows}
+        self.unique_ids = {r["unique_id"] for r in rows if kind == "pin"} - {None}
+
+    def held(self, ind, unique_id=None):
+        return ind in self.inds or (unique_id is not None and unique_id in self.unique_ids)
+
+    def add(self, ind, unique_id=None):
+        self.inds.add(ind)
+        if unique_id is not None:
+            self.unique_ids.add(unique_id)
+
+
+KNOWN = {}  # by table path
+
+
+def known_keys(spark, job, kind):
+    path = job["tables"][kind]["path"]
+    if path not in KNOWN:
+        KNOWN[path] = KnownKeys(spark, path, kind)
+    return KNOWN[path]
+
+
 def process_batch(job, kind, df, batch_id):
     from pyspark.sql import functions as F
 
+    started_ms = int(time.time() * 1000)
     t = Timer()
     session = df.sparkSession
-    # Read the shards exactly once: the kinesis-sql source reads Kinesis each time the batch is
-    # computed and records the position the LAST computation reached, so a second action over
-    # an unmaterialised batch could move the position past records this batch never wrote.
-    batch = df.localCheckpoint(eager=True)
-    rows_in = batch.count()
-    if rows_in == 0:
-        return
-    read_seconds = t.seconds()
     key = KEY_FIELD[kind]
     text = F.col("data").cast("string")
-    parsed = batch.select(
+    parsed = df.select(
         "data", "partitionKey", "sequenceNumber", "approximateArrivalTimestamp",
         F.from_json(text, raw_schema(kind), {
             "mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record",
@@ -167,35 +189,54 @@ def process_batch(job, kind, df, batch_id):
         & F.col("row._corrupt_record").isNull()
         & F.expr(f"try_cast(row.`{key}` as int)").isNotNull()
     )
-    flagged = parsed.withColumn("good", F.coalesce(good, F.lit(False))).cache()
-    bad_rows = flagged.where(~F.col("good")).collect()
+    # Read the shards exactly once: the kinesis-sql source reads Kinesis each time the batch is
+    # computed and records the position the LAST computation reached, so a second action over
+    # an unmaterialised batch could move the position past records this batch never wrote.
+    flagged = parsed.withColumn("good", F.coalesce(good, F.lit(False))).localCheckpoint(eager=True)
+    read_seconds = t.seconds()
+    # One pass for the count and the bad records (whole, for their dead letters).
+    seen = flagged.select(F.when(~F.col("good"), F.struct(
+        "data", "partitionKey", "sequenceNumber", "approximateArrivalTimestamp",
+    )).alias("bad")).collect()
+    rows_in = len(seen)
+    if rows_in == 0:
+        return
+    bad_rows = [r["bad"] for r in seen if r["bad"] is not None]
     if bad_rows:
         write_dead_letters(job, kind, batch_id, bad_rows)
     flagged.where("good").select("row.*").drop("_corrupt_record") \
         .createOrReplaceTempView(f"raw_{kind}")
-    keys = None
-    if job.get("emit_keys"):
-        # Cleaning keeps every key it is given (it drops keyless rows, which are not here).
-        keys = [r[0] for r in flagged.where("good").select(
-            F.expr(f"try_cast(row.`{key}` as int)")).distinct().collect()]
     parse_seconds = t.seconds() - read_seconds
-    cleaned = session.sql(read_sql(f"{job['sql_dir']}/clean/{kind}.sql"))
-    cleaned.createOrReplaceTempView(f"cleaned_{kind}")
     path = job["tables"][kind]["path"]
-    merged = session.sql(
-        f"MERGE INTO delta.`{path}` AS t USING cleaned_{kind} AS s ON {MERGE_ON[kind]} "
-        "WHEN NOT MATCHED THEN INSERT *"
-    ).collect()
+    # The same sql/clean as batch, computed once: its keys decide what to append.
+    cleaned = session.sql(read_sql(f"{job['sql_dir']}/clean/{kind}.sql")).cache()
+    rows = cleaned.select("ind", "unique_id" if kind == "pin" else F.lit(None)).collect()
+    known = known_keys(session, job, kind)
+    held = [r for r in rows if known.held(r[0], r[1])]
+    if len(held) < len(rows):
+        new = cleaned
+        if held:
+            # Keys the table holds already: a replay after a crash, or a post sent twice.
+            keep = ~F.col("ind").isin([r[0] for r in held])
+            uids = [r[1] for r in held if r[1] is not None]
+            if uids:
+                keep = keep & (F.col("unique_id").isNull() | ~F.col("unique_id").isin(uids))
+            new = cleaned.where(keep)
+        new.write.format("delta").mode("append").save(path)
+    inserted = 0
+    for r in rows:
+        if not known.held(r[0], r[1]):
+            known.add(r[0], r[1])
+            inserted += 1
+    cleaned.unpersist()
     committed_ms = int(time.time() * 1000)
-    flagged.unpersist()
-    inserted = int(merged[0]["num_inserted_rows"]) if merged else None
     event = dict(kind=kind, table=job["tables"][kind]["name"], batch_id=batch_id,
                  rows_in=rows_in, dead_letters=len(bad_rows), inserted=inserted,
-                 seconds=t.seconds(), committed_ms=committed_ms,
+                 seconds=t.seconds(), started_ms=started_ms, committed_ms=committed_ms,
                  steps={"read": read_seconds, "parse": round(parse_seconds, 3),
-                        "clean_merge": round(t.seconds() - read_seconds - parse_seconds, 3)})
-    if keys is not None:
-        event["keys"] = keys
+                        "clean_write": round(t.seconds() - read_seconds - parse_seconds, 3)})
+    if job.get("emit_keys"):
+        event["keys"] = [r[0] for r in rows]
     emit("batch", **event)
 
 
@@ -210,6 +251,12 @@ def start_query(spark, job, kind):
         .option("kinesis.executor.maxFetchTimeInMs", str(job.get("max_fetch_ms", 1000)))
         .option("kinesis.executor.maxFetchRecordsPerShard", str(job.get("max_records", 100000)))
     )
+    if job.get("avoid_empty_batches", True) and job.get("starting_position") != "LATEST":
+        # An idle trigger asks each shard for one GetRecords and runs no micro-batch (no Spark
+        # job, no checkpoint files): three idle queries no longer take the cores from busy ones.
+        # Not with LATEST: until a batch has read a record the connector keeps the position
+        # LATEST, so its look-ahead would see only records put during that one request.
+        reader = reader.option("kinesis.client.avoidEmptyBatches", "true")
     if kinesis.get("local_credentials"):
         # kinesis-mock accepts any keys; on AWS the default credential chain applies.
         reader = reader.option("awsAccessKeyId", "local").option("awsSecretKey", "local")
@@ -238,6 +285,16 @@ def snapshot(spark, job, cmd):
                              df.orderBy("ind").select(F.to_json(F.struct(*df.columns), options)).collect()]
         tables[kind] = entry
     emit("snapshot", id=cmd.get("id"), tables=tables)
+
+
+def emit_progress(queries, seen):
+    """Emits each query's progress report once: where a trigger's time went, outside the batch."""
+    for kind, q in queries.items():
+        p = q.lastProgress
+        if p and seen.get(kind) != p["batchId"]:
+            seen[kind] = p["batchId"]
+            emit("progress", kind=kind, batch_id=p["batchId"], rows=p["numInputRows"],
+                 timestamp=p["timestamp"], duration_ms=p["durationMs"])
 
 
 def read_commands(commands, stop):
@@ -273,6 +330,7 @@ def run(job, stop):
     emit("step", step="session", seconds=t.seconds())
     for kind in job["kinds"]:
         ensure_table(spark, job, kind)
+        known_keys(spark, job, kind)
     queries = {}
     try:
         for kind in job["kinds"]:
@@ -281,6 +339,7 @@ def run(job, stop):
         raise JobError(f"Cannot start the stream query of {kind}: {java_message(e)}") from e
     emit("ready", queries={k: q.name for k, q in queries.items()}, seconds=total.seconds())
     commands = queue.Queue()
+    last_progress = {}
     threading.Thread(target=read_commands, args=(commands, stop), daemon=True).start()
     while not stop.is_set():
         try:
@@ -291,6 +350,8 @@ def run(job, stop):
             break
         if cmd and cmd.get("cmd") == "snapshot":
             snapshot(spark, job, cmd)
+        if job.get("emit_progress"):
+            emit_progress(queries, last_progress)
         for kind, q in queries.items():
             if not q.isActive:
                 error = q.exception()
