@@ -25,7 +25,9 @@ import json
 import os
 import re
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 KINDS = ("pin", "geo", "user")
@@ -56,8 +58,14 @@ class JobError(Exception):
     """A failure with a message meant for the user (no stack trace)."""
 
 
+_EMIT = threading.Lock()
+
+
 def emit(event, **fields):
-    print(json.dumps({"event": event, **fields}), flush=True)
+    line = json.dumps({"event": event, **fields})
+    with _EMIT:  # steps run in threads: one whole line at a time
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 class Timer:
@@ -207,17 +215,24 @@ def analytics_files(sql_dir, only):
     return files
 
 
-def emit_table(df, name, stage, limit, order_by=None):
+# Rows of `table` events: nulls kept, timestamps without zone (all are UTC).
+JSON_OPTIONS = {"ignoreNullFields": "false", "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss"}
+
+
+def table_event(df, name, stage, limit, order_by=None):
+    """The `table` event of `df`: its columns, types and first `limit` rows."""
     from pyspark.sql import functions as F
 
-    shown = df.orderBy(order_by) if order_by else df
-    options = {"ignoreNullFields": "false", "timestampFormat": "yyyy-MM-dd'T'HH:mm:ss"}
-    rows = [
-        json.loads(r[0])
-        for r in shown.limit(limit).select(F.to_json(F.struct(*df.columns), options)).collect()
-    ]
-    emit("table", name=name, stage=stage, columns=df.columns,
-         types=[t for _, t in df.dtypes], rows=rows)
+    rows = []
+    if limit > 0:
+        shown = df.orderBy(order_by) if order_by else df
+        rows = [
+            json.loads(r[0])
+            for r in shown.limit(limit).select(F.to_json(F.struct(*df.columns), JSON_OPTIONS))
+            .collect()
+        ]
+    return {"name": name, "stage": stage, "columns": df.columns,
+            "types": [t for _, t in df.dtypes], "rows": rows}
 
 
 def write_delta(df, name, path):
@@ -226,30 +241,55 @@ def write_delta(df, name, path):
     emit("step", step="write", name=name, format="delta", path=path, seconds=t.seconds())
 
 
-def write_single_csv(spark, df, name, out):
-    """Writes `<out>/<name>.csv` as one file with a header (Spark writes directories)."""
+def csv_field(text):
+    """A header field as Spark's CSV writer quotes it (backslash escapes)."""
+    if text and not re.search(r'[,"\\\r\n]', text) and text.strip() == text:
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_csv_lines(spark, name, out, columns, lines):
+    """Writes `<out>/<name>.csv`: a header and lines already formatted by Spark's to_csv.
+
+    An answer is a few rows: formatting them in the query's own job and writing the file from
+    the driver spares a Spark job per answer.
+    """
     t = Timer()
-    tmp, dest = f"{out}/_tmp_{name}", f"{out}/{name}.csv"
-    df.coalesce(1).write.mode("overwrite").option("header", "true").csv(tmp)
+    tmp, dest = f"{out}/_tmp_{name}.csv", f"{out}/{name}.csv"
+    text = "".join(f"{line}\n" for line in [",".join(map(csv_field, columns)), *lines])
     tmp_path, fs = hadoop_fs(spark, tmp)
     checksummed = spark._jvm.java.lang.Class.forName("org.apache.hadoop.fs.ChecksumFileSystem")
     if checksummed.isInstance(fs):
         fs = fs.getRawFileSystem()  # no .crc files beside the CSV
-    parts = [s.getPath() for s in fs.listStatus(tmp_path) if s.getPath().getName()[:5] == "part-"]
-    dest_path = spark._jvm.org.apache.hadoop.fs.Path(dest)
-    fs.delete(dest_path, False)
-    if len(parts) != 1 or not fs.rename(parts[0], dest_path):
-        raise JobError(f"Cannot move the CSV of {name} from {tmp} to {dest}")
-    fs.delete(tmp_path, True)
+    try:
+        stream = fs.create(tmp_path, True)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+        dest_path = spark._jvm.org.apache.hadoop.fs.Path(dest)
+        fs.delete(dest_path, False)
+        if not fs.rename(tmp_path, dest_path):
+            raise JobError(f"Cannot move the CSV of {name} from {tmp} to {dest}")
+    except JobError:
+        raise
+    except Exception as e:  # noqa: BLE001 - Py4J wraps every Java failure
+        raise JobError(f"Cannot write {dest}: {java_message(e)}") from e
     emit("step", step="write", name=name, format="csv", path=dest, seconds=t.seconds())
 
 
-def mount_and_read(spark, job, kind, cache):
-    """Checks the topic prefix of `kind` and reads it into view raw_<kind>."""
+def mount(spark, job, kind):
+    """Checks the topic prefix of `kind`; returns it."""
     prefix = topic_prefix(job, kind)
     t = Timer()
     check_prefix(spark, job["topics"][kind], prefix)
     emit("step", step="mount", name=kind, path=prefix, seconds=t.seconds())
+    return prefix
+
+
+def mount_and_read(spark, job, kind, cache):
+    """Checks the topic prefix of `kind` and reads it into view raw_<kind>."""
+    prefix = mount(spark, job, kind)
     t = Timer()
     df = read_raw(spark, kind, prefix)
     if cache:
@@ -264,30 +304,77 @@ def delta_path(job, table):
     return f"{job['out'].rstrip('/')}/delta/{table}"
 
 
-def clean_kind(spark, job, kind):
-    """Runs sql/clean/<kind>.sql over view raw_<kind> into view <kind> and writes it as Delta."""
+def clean_view(spark, job, kind):
+    """Runs sql/clean/<kind>.sql over view raw_<kind> into the cached view <kind>."""
     t = Timer()
     # Cached: every analytics query reads the cleaned views again.
     df = run_sql(spark, f"{job['sql_dir']}/clean/{kind}.sql").cache()
     rows = df.count()
     df.createOrReplaceTempView(kind)
     emit("step", step="clean", name=kind, rows=rows, seconds=t.seconds())
+    return df
+
+
+def save_clean(job, kind, df):
+    """Writes the cleaned table `kind` as Delta; returns its table event."""
     write_delta(df, kind, delta_path(job, kind))
-    emit_table(df, kind, "clean", int(job.get("emit_rows", 100)), order_by="ind")
+    return table_event(df, kind, "clean", int(job.get("emit_rows", 100)), order_by="ind")
+
+
+def clean_kind(spark, job, kind):
+    """Runs sql/clean/<kind>.sql over view raw_<kind> into view <kind> and writes it as Delta."""
+    df = clean_view(spark, job, kind)
+    emit("table", **save_clean(job, kind, df))
     return df
 
 
 def run_query(spark, job, path):
-    """Runs one sql/analytics file and writes its answer as Delta and as one CSV file."""
+    """Runs one sql/analytics file, writes its answer as Delta and as one CSV file; returns its
+    table event.
+
+    One Spark job computes the answer (cached for the Delta write) and brings back each row as
+    CSV and as JSON; the CSV file and the table event need no further job.
+    """
+    from pyspark.sql import functions as F
+
     name = path.stem
     t = Timer()
     result = run_sql(spark, str(path)).cache()
-    rows = result.count()
-    emit("step", step="query", name=name, rows=rows, seconds=t.seconds())
+    cells = F.struct(*[result[c] for c in result.columns])
+    try:
+        rows = result.select(F.to_csv(cells), F.to_json(cells, JSON_OPTIONS)).collect()
+    except Exception as e:  # noqa: BLE001 - runtime failures of the query surface here
+        raise JobError(f"Spark SQL {path} failed: {java_message(e)}") from e
+    emit("step", step="query", name=name, rows=len(rows), seconds=t.seconds())
     write_delta(result, name, delta_path(job, name))
-    write_single_csv(spark, result, name, job["out"].rstrip("/"))
-    emit_table(result, name, "query", int(job.get("emit_rows", 100)))
+    write_csv_lines(spark, name, job["out"].rstrip("/"), result.columns, [r[0] for r in rows])
+    limit = int(job.get("emit_rows", 100))
+    table = {"name": name, "stage": "query", "columns": result.columns,
+             "types": [t for _, t in result.dtypes],
+             "rows": [json.loads(r[1]) for r in rows[:limit]]}
     result.unpersist()
+    return table
+
+
+def run_parallel(job, tasks, on_result=lambda r: None):
+    """Runs the (function, *args) `tasks` on a few threads; Spark takes jobs from each.
+
+    One Spark job rarely keeps both cores busy (a small stage, a Delta commit on the driver):
+    side by side they fill each other's gaps. `on_result` sees the results in task order; the
+    first failure is raised, the tasks not started are cancelled.
+    """
+    with ThreadPoolExecutor(max_workers=int(job.get("threads", 3))) as pool:
+        futures = [pool.submit(*task) for task in tasks]
+        try:
+            results = []
+            for f in futures:
+                results.append(f.result())
+                on_result(results[-1])
+            return results
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
 
 
 def read_delta(spark, job, table, view, made_by):
@@ -336,17 +423,25 @@ def run_analytics(spark, job):
     for kind in KINDS:
         read_delta(spark, job, kind, kind, made_by=f"clean:{kind}")
     for path in queries:
-        run_query(spark, job, path)
+        emit("table", **run_query(spark, job, path))
 
 
 def run_batch(spark, job):
     queries = analytics_files(job["sql_dir"], job.get("queries"))
-    for kind in KINDS:
-        raw = mount_and_read(spark, job, kind, cache=True)
-        clean_kind(spark, job, kind)
+    raw_mode = job.get("raw", "cache")
+
+    def clean_from_lake(kind):
+        raw = mount_and_read(spark, job, kind, cache=raw_mode == "cache")
+        df = clean_view(spark, job, kind)
         raw.unpersist()
-    for path in queries:
-        run_query(spark, job, path)
+        return df
+
+    cleaned = run_parallel(job, [(clean_from_lake, kind) for kind in KINDS])
+    # Tables are reported in order (pin, geo, user, then the queries), whatever finishes first.
+    run_parallel(job, [
+        *[(save_clean, job, kind, df) for kind, df in zip(KINDS, cleaned)],
+        *[(run_query, spark, job, path) for path in queries],
+    ], on_result=lambda table: emit("table", **table))
 
 
 def run_bench(spark, job):
