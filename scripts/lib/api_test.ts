@@ -51,7 +51,7 @@ Deno.test("the gateway rejects bad input itself; nothing reaches the upstream", 
   const up = upstream();
   const api = startApi(cfg, { port: 0, restProxyUrl: up.url });
   try {
-    const ok = '{"records":[{"value":1}]}';
+    const ok = '{"records":[{"value":{"index":1}}]}';
     const pin = `${api.url}/topics/${cfg.names.topics.pin}`;
     const cases: [string, string, string, string, number][] = [
       ["POST", pin, "text/plain", ok, 415],
@@ -87,7 +87,7 @@ Deno.test("the gateway answers 502 with a clear message when the REST proxy is d
     const res = await fetch(`${api.url}/topics/${cfg.names.topics.user}`, {
       method: "POST",
       headers: { "content-type": KAFKA_JSON_V2 },
-      body: '{"records":[{"value":1}]}',
+      body: '{"records":[{"value":{"index":1}}]}',
     });
     assert.equal(res.status, 502);
     assert.match(

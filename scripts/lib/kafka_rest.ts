@@ -147,6 +147,16 @@ export function parseProduceBody(text: string): ProduceRecord[] {
     if (rec.value === null) {
       throw new RestError(422, 42201, `records[${i}].value is null: send the row object`);
     }
+    // Every reader of the lake expects one row object per line; a bare value would stop them.
+    if (typeof rec.value !== "object" || Array.isArray(rec.value)) {
+      throw new RestError(
+        422,
+        42201,
+        `records[${i}].value is ${
+          Array.isArray(rec.value) ? "an array" : `a ${typeof rec.value}`
+        }: send the row object`,
+      );
+    }
     const extra = Object.keys(rec).filter((k) => !["key", "value", "partition"].includes(k));
     if (extra.length) {
       throw new RestError(422, 42201, `records[${i}] has unknown field(s) ${extra.join(", ")}`);

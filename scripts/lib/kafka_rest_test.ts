@@ -35,7 +35,7 @@ Deno.test("a body nested deeper than the limit is a 422, flat rows pass", async 
   const row = { index: 1, title: "t", tags: ["a", "b"] };
   assert.equal(parseProduceBody(JSON.stringify({ records: [{ value: row }] })).length, 1);
   // records -> [ -> { -> value: the envelope takes 3 levels, so the value may take the rest.
-  const fits = `{"records":[{"value":${nested(MAX_JSON_DEPTH - 3)}}]}`;
+  const fits = `{"records":[{"value":{"a":${nested(MAX_JSON_DEPTH - 4)}}}]}`;
   assert.equal(parseProduceBody(fits).length, 1);
   for (const depth of [MAX_JSON_DEPTH - 2, 1001, 200_000]) {
     const e = await restError(() => parseProduceBody(`{"records":[{"value":${nested(depth)}}]}`));
@@ -46,6 +46,14 @@ Deno.test("a body nested deeper than the limit is a 422, flat rows pass", async 
     parseJsonObject(`{"Data":${nested(5000)},"PartitionKey":"1"}`, "{...}")
   );
   assert.equal(data.status, 422);
+});
+
+Deno.test("a record value must be a row object", async () => {
+  for (const [value, what] of [["1", "a number"], ['"x"', "a string"], ["[1]", "an array"]]) {
+    const e = await restError(() => parseProduceBody(`{"records":[{"value":${value}}]}`));
+    assert.equal(e.status, 422);
+    assert.match(e.message, new RegExp(`records\\[0\\]\\.value is ${what}: send the row object`));
+  }
 });
 
 function post(body: BodyInit | null, headers: Record<string, string> = {}): Request {

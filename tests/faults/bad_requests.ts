@@ -263,6 +263,13 @@ export function badRequests(n: CorpusNames): BadRequest[] {
       /records\[0\]\.value is null/,
     ),
     topicPost(
+      "a bare number as the value",
+      "missing or wrong fields",
+      '{"records":[{"value":42}]}',
+      422,
+      /records\[0\]\.value is a number: send the row object/,
+    ),
+    topicPost(
       "negative partition",
       "missing or wrong fields",
       '{"records":[{"value":{"a":1},"partition":-1}]}',
