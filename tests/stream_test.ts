@@ -22,6 +22,7 @@ import {
 } from "../scripts/lib/stream_job.ts";
 import { setupStreams } from "../scripts/lib/streams.ts";
 import { DEFAULT_ROWS } from "../scripts/lib/synthetic.ts";
+import { reportFault, tally } from "../scripts/lib/fault_report.ts";
 import { startStack, testUserId } from "./harness.ts";
 
 const POSTS = 300;
@@ -176,6 +177,8 @@ Deno.test({
     let job: StreamJob | undefined;
     let batch: Promise<Record<Kind, Raw[]>> | undefined;
     const acknowledged = new Set<number>();
+    let sends = 0;
+    let killedWith = 0;
     const expectedKeys = () => new Set([...acknowledged, ...FIXTURE_KEYS]);
     const counts = async () => {
       const s = await job!.snapshot();
@@ -249,8 +252,10 @@ Deno.test({
         console.log(
           `  SIGKILLed the stream job (driver and JVM) with ${pinsInserted()} pins in Delta`,
         );
+        killedWith = pinsInserted();
         const s = await sending;
         assert.equal(s.acknowledged, 150);
+        sends += s.acknowledged;
         for (const k of s.keys) acknowledged.add(k);
       });
 
@@ -266,6 +271,7 @@ Deno.test({
             seed: seed++,
           });
           sent += s.acknowledged;
+          sends += s.acknowledged;
           for (const k of s.keys) acknowledged.add(k);
         }
         console.log(`  ${sent} posts acknowledged, ${acknowledged.size} distinct`);
@@ -289,6 +295,17 @@ Deno.test({
           await new Promise((r) => setTimeout(r, 2500));
           tables = await job!.snapshot({ rows: true });
           const want = [...expectedKeys()].sort((a, b) => a - b);
+          const pins = tally(acknowledged, tables.pin.rows!.map((r) => r.ind as number));
+          await reportFault(cfg, {
+            case: "Stream job killed",
+            injected: `SIGKILL the stream job (driver and JVM) with ${killedWith} pins in Delta, ` +
+              "posts sent while it is down, restart from the checkpoints",
+            sent: pins.sent,
+            found: pins.found,
+            lost: pins.lost,
+            doubled: pins.doubled,
+            measured: { "acknowledged sends": sends },
+          });
           for (const kind of KINDS) {
             const inds = tables[kind].rows!.map((r) => r.ind as number);
             assert.equal(tables[kind].count, want.length, `${kind} rows`);
