@@ -272,6 +272,9 @@ export async function startStreamJob(
       "spark.sql.shuffle.partitions": "1",
       "spark.databricks.delta.merge.repartitionBeforeWrite.enabled": "false",
       "spark.databricks.delta.snapshotPartitions": "1",
+      // No per-file min/max statistics: nothing reads these tables by a selective filter, and
+      // collecting them was a fifth of each append (0.09-0.13 s of 0.17-0.37 s).
+      "spark.databricks.delta.stats.collect": "false",
       ...opts.sparkConf,
     },
   };

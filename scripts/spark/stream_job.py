@@ -222,6 +222,7 @@ def process_batch(job, kind, df, batch_id):
     # The same sql/clean as batch, computed once: its keys decide what to append.
     cleaned = session.sql(read_sql(f"{job['sql_dir']}/clean/{kind}.sql")).cache()
     rows = cleaned.select("ind", "unique_id" if kind == "pin" else F.lit(None)).collect()
+    clean_seconds = t.seconds() - read_seconds - parse_seconds
     known = known_keys(session, job, kind)
     held = [r for r in rows if known.held(r[0], r[1])]
     if len(held) < len(rows):
@@ -245,7 +246,8 @@ def process_batch(job, kind, df, batch_id):
                  rows_in=rows_in, dead_letters=len(bad_rows), inserted=inserted,
                  seconds=t.seconds(), started_ms=started_ms, committed_ms=committed_ms,
                  steps={"read": read_seconds, "parse": round(parse_seconds, 3),
-                        "clean_write": round(t.seconds() - read_seconds - parse_seconds, 3)})
+                        "clean": round(clean_seconds, 3),
+                        "write": round(t.seconds() - read_seconds - parse_seconds - clean_seconds, 3)})
     if job.get("emit_keys"):
         event["keys"] = [r[0] for r in rows]
     emit("batch", **event)
