@@ -69,7 +69,9 @@ export function badRequests(n: CorpusNames): BadRequest[] {
   const user = `/topics/${n.topics.user}`;
   const record = `/streams/${n.streams.pin}/record`;
   const records = `/streams/${n.streams.geo}/records`;
-  const topicPost = (
+  // One builder per route: the cases differ only in what they send and what they must get back.
+  const on = (route: BadRequest["route"], method: string, target: string, headers: typeof json) =>
+  (
     name: string,
     category: Category,
     body: string | Uint8Array,
@@ -79,34 +81,17 @@ export function badRequests(n: CorpusNames): BadRequest[] {
   ): BadRequest => ({
     name,
     category,
-    route: "topics",
-    method: "POST",
-    target: pin,
-    headers: kafka,
+    route,
+    method,
+    target,
+    headers,
     body: typeof body === "string" ? text(body) : body,
     status,
     message,
     ...extra,
   });
-  const streamPut = (
-    name: string,
-    category: Category,
-    body: string | Uint8Array,
-    status: number,
-    message: RegExp,
-    extra: Partial<BadRequest> = {},
-  ): BadRequest => ({
-    name,
-    category,
-    route: "streams",
-    method: "PUT",
-    target: record,
-    headers: json,
-    body: typeof body === "string" ? text(body) : body,
-    status,
-    message,
-    ...extra,
-  });
+  const topicPost = on("topics", "POST", pin, kafka);
+  const streamPut = on("streams", "PUT", record, json);
   const huge = new Uint8Array(MAX_BODY_BYTES + 1024 * 1024).fill(0x20);
   huge.set(text('{"records":[{"value":{"a":"'));
   const latin1 = new Uint8Array([

@@ -115,6 +115,25 @@ async function countLake(c: Case, run: Run, timeoutMs = 120_000) {
   return { counts, caughtUp, want };
 }
 
+/** Reports a case counted in the lake, by the pins' unique_id. */
+function reportLake(
+  c: Case,
+  name: string,
+  run: Run,
+  counts: Record<Kind, ReturnType<typeof tallyCopies>>,
+  measured: Record<string, string | number>,
+): Promise<void> {
+  return reportFault(c.cfg, {
+    case: name,
+    injected: run.injected,
+    sent: run.summary.acknowledged,
+    found: counts.pin.found,
+    lost: counts.pin.lost,
+    doubled: counts.pin.doubled,
+    measured,
+  });
+}
+
 function assertNoneLost(counts: Record<Kind, { lost: number }>, where: string) {
   for (const k of KINDS) assert.equal(counts[k].lost, 0, `${k} records lost in ${where}`);
 }
@@ -198,14 +217,8 @@ Deno.test({
         assert.equal(run.summary.failed, 0, "Connect is not on the produce path");
         const lake = await countLake(c, run);
         assertNoneLost(lake.counts, "the lake");
-        await reportFault(c.cfg, {
-          case: "Kafka Connect killed",
-          injected: run.injected,
-          sent: run.summary.acknowledged,
-          found: lake.counts.pin.found,
-          lost: lake.counts.pin.lost,
-          doubled: lake.counts.pin.doubled,
-          measured: { "lake caught up s": lake.caughtUp.toFixed(1) },
+        await reportLake(c, "Kafka Connect killed", run, lake.counts, {
+          "lake caught up s": lake.caughtUp.toFixed(1),
         });
       });
 
@@ -221,14 +234,8 @@ Deno.test({
         assert.equal(run.summary.failed, 0, "MinIO is not on the produce path");
         const lake = await countLake(c, run);
         assertNoneLost(lake.counts, "the lake");
-        await reportFault(c.cfg, {
-          case: "MinIO stopped 20 s",
-          injected: run.injected,
-          sent: run.summary.acknowledged,
-          found: lake.counts.pin.found,
-          lost: lake.counts.pin.lost,
-          doubled: lake.counts.pin.doubled,
-          measured: { "lake caught up s after MinIO returned": lake.caughtUp.toFixed(1) },
+        await reportLake(c, "MinIO stopped 20 s", run, lake.counts, {
+          "lake caught up s after MinIO returned": lake.caughtUp.toFixed(1),
         });
       });
 
@@ -250,14 +257,8 @@ Deno.test({
           assert.match(describeSourceEvent(run.source[0]), /Source database unreachable \(.+\)/);
           const lake = await countLake(c, run);
           assertNoneLost(lake.counts, "the lake");
-          await reportFault(c.cfg, {
-            case: "MariaDB restarted",
-            injected: run.injected,
-            sent: run.summary.acknowledged,
-            found: lake.counts.pin.found,
-            lost: lake.counts.pin.lost,
-            doubled: lake.counts.pin.doubled,
-            measured: { "emulator waited s": run.summary.sourceWaitSeconds.toFixed(1) },
+          await reportLake(c, "MariaDB restarted", run, lake.counts, {
+            "emulator waited s": run.summary.sourceWaitSeconds.toFixed(1),
           });
         },
       );
