@@ -4,8 +4,8 @@
  * works under a user id of its own (`<user_id>-bench`: its own streams, deleted at the end), with
  * a gateway process of its own (`scripts/api.ts` for that user id) and one stream job on fresh
  * tables. Each post has a key of its own, so every record is one sample. A record is visible
- * when the micro-batch that merged it has committed: the job reports each batch's keys and
- * commit time.
+ * when the micro-batch that appended it has committed: the job reports each batch's keys, start
+ * and commit time. On its own streams (created afresh) the job reads from their start.
  *
  * @module
  */
