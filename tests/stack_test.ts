@@ -145,7 +145,7 @@ Deno.test({
         }
       });
 
-      await t.step("@aws-sdk/client-kinesis creates, puts and gets on kinesis-mock", async () => {
+      await t.step("@aws-sdk/client-kinesis creates, puts and gets on kinesalite", async () => {
         const kinesis = kinesisClient(cfg);
         const StreamName = `stack-test-${run}`;
         await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));

@@ -1,5 +1,5 @@
 /**
- * Streaming on the real local stack: streams on kinesis-mock, posts through the API's Kinesis
+ * Streaming on the real local stack: streams on kinesalite, posts through the API's Kinesis
  * routes, the Spark stream job (kinesis-sql source, sql/clean, Delta MERGE) killed mid-way and
  * restarted, bad records in the dead letters, and hand-written records cleaned exactly as the
  * batch job cleans them. The test has its own user id, so its own streams and tables.

@@ -31,6 +31,13 @@ export const STREAM_JSON = "application/json";
 export const MAX_RECORD_BYTES = 1024 * 1024;
 /** Kinesis's limit on records per PutRecords request. */
 export const MAX_PUT_RECORDS = 500;
+/**
+ * Kinesis's limit on one PutRecords request: data and partition keys of all its records. Checked
+ * here so an oversized request is the caller's 413, not whatever the Kinesis in use answers
+ * (kinesalite cuts off requests over 7 MiB on the wire with a bare 413, which reads as a failure
+ * of Kinesis).
+ */
+export const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
 /** Kinesis's limit on a partition key, in Unicode characters. */
 export const MAX_PARTITION_KEY = 256;
 
@@ -119,7 +126,7 @@ export function parsePutRecordsBody(text: string): StreamRecord[] {
       `"Records" has ${records.length} entries; Kinesis takes at most ${MAX_PUT_RECORDS}`,
     );
   }
-  return records.map((r, i) => {
+  const parsed = records.map((r, i) => {
     if (r === null || typeof r !== "object" || Array.isArray(r)) {
       throw invalid(`Records[${i}] must be an object with "Data" and "PartitionKey"`);
     }
@@ -129,6 +136,19 @@ export function parsePutRecordsBody(text: string): StreamRecord[] {
     }
     return toRecord(r as Record<string, unknown>, `Records[${i}] `);
   });
+  const total = parsed.reduce(
+    (n, r) => n + r.data.length + encoder.encode(r.partitionKey).length,
+    0,
+  );
+  if (total > MAX_PUT_RECORDS_BYTES) {
+    throw new RestError(
+      413,
+      41301,
+      `"Records" hold ${total} bytes, over Kinesis's ${MAX_PUT_RECORDS_BYTES}-byte limit ` +
+        "per request",
+    );
+  }
+  return parsed;
 }
 
 /** Checks a stream route's content type (parameters such as charset are allowed). */

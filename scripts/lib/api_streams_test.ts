@@ -167,6 +167,19 @@ Deno.test("bad stream requests get a 4xx JSON error and nothing reaches Kinesis"
         422,
       ],
       ["Records entry without key", "PUT", `${record}s`, '{"Records":[{"Data":1}]}', json, 422],
+      [
+        "Records over 5 MiB in all",
+        "PUT",
+        `${record}s`,
+        JSON.stringify({
+          Records: Array.from(
+            { length: 6 },
+            () => ({ Data: "x".repeat(1000 * 1000), PartitionKey: "k" }),
+          ),
+        }),
+        json,
+        413,
+      ],
       ["delete another stream", "DELETE", `${api.url}/streams/other`, "", json, 404],
       ["unknown sub-route", "PUT", `${api.url}/streams/${PIN}/shards`, good, json, 404],
     ];

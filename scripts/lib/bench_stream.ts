@@ -276,7 +276,10 @@ async function startGateway(cfg: Config): Promise<{ url: string; child: Deno.Chi
   throw new Error(`Cannot start the bench's API gateway on ${url}: no answer in 20 s`);
 }
 
-/** Deletes the bench's streams (kinesis-mock deletes at once) and creates them again, empty. */
+/**
+ * Deletes the bench's streams (kinesalite runs with deleteStreamMs 0: gone at once) and creates
+ * them again, empty.
+ */
 async function freshStreams(cfg: Config): Promise<void> {
   for (let attempt = 1;; attempt++) {
     const states = await setupStreams(cfg);

@@ -19,7 +19,6 @@ export const PORT_NAMES = [
   "minio",
   "minio_console",
   "kinesis",
-  "kinesis_tls",
   "api",
 ] as const;
 /** One of {@linkcode PORT_NAMES}. */

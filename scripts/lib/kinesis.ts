@@ -1,5 +1,5 @@
 /**
- * Kinesis clients from the config: kinesis-mock locally over plain HTTP/1.1, Kinesis on AWS.
+ * Kinesis clients from the config: kinesalite locally over plain HTTP/1.1, Kinesis on AWS.
  *
  * @module
  */
@@ -9,7 +9,7 @@ import type { Config } from "./config.ts";
 
 /**
  * Creates a Kinesis client. Locally it uses an HTTP/1.1 handler: the SDK defaults to HTTP/2,
- * which kinesis-mock's plain port does not speak.
+ * which kinesalite (a Node `http` server) does not speak.
  *
  * @example
  * ```ts
@@ -23,7 +23,7 @@ export function kinesisClient(cfg: Config): KinesisClient {
     region: cfg.region,
     endpoint: cfg.kinesis.endpoint,
     requestHandler: local ? new NodeHttpHandler() : undefined,
-    // kinesis-mock accepts any credentials; never borrow the developer's real AWS keys for it.
+    // kinesalite accepts any credentials; never borrow the developer's real AWS keys for it.
     credentials: local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined,
   });
 }

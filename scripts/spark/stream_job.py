@@ -271,7 +271,7 @@ def start_query(spark, job, kind):
         # LATEST, so its look-ahead would see only records put during that one request.
         reader = reader.option("kinesis.client.avoidEmptyBatches", "true")
     if kinesis.get("local_credentials"):
-        # kinesis-mock accepts any keys; on AWS the default credential chain applies.
+        # kinesalite accepts any keys; on AWS the default credential chain applies.
         reader = reader.option("awsAccessKeyId", "local").option("awsSecretKey", "local")
     table = job["tables"][kind]
     return (

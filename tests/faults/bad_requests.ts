@@ -8,7 +8,12 @@
  * @module
  */
 import { KAFKA_JSON_V2, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../scripts/lib/kafka_rest.ts";
-import { MAX_PUT_RECORDS, MAX_RECORD_BYTES, STREAM_JSON } from "../../scripts/lib/api_streams.ts";
+import {
+  MAX_PUT_RECORDS,
+  MAX_PUT_RECORDS_BYTES,
+  MAX_RECORD_BYTES,
+  STREAM_JSON,
+} from "../../scripts/lib/api_streams.ts";
 
 /** What kind of bad input a case is. */
 export type Category =
@@ -379,6 +384,19 @@ export function badRequests(n: CorpusNames): BadRequest[] {
       JSON.stringify({ Data: "x".repeat(MAX_RECORD_BYTES), PartitionKey: "1" }),
       413,
       new RegExp(`over Kinesis's ${MAX_RECORD_BYTES}-byte limit`),
+    ),
+    streamPut(
+      "PutRecords over Kinesis's 5 MiB in all",
+      "huge body",
+      JSON.stringify({
+        Records: Array.from({ length: 6 }, (_, i) => ({
+          Data: "x".repeat(1000 * 1000),
+          PartitionKey: String(i),
+        })),
+      }),
+      413,
+      new RegExp(`over Kinesis's ${MAX_PUT_RECORDS_BYTES}-byte limit per request`),
+      { target: records },
     ),
 
     // Unknown topics and streams.
