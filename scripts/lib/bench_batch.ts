@@ -18,7 +18,13 @@ export interface BatchBenchRow {
   scan_s: number;
   clean_and_queries_s: number;
   ratio: number;
+  /** CPU seconds of the JVM for the scan and for the job: steadier than wall time on a busy host. */
+  scan_cpu_s: number;
+  clean_and_queries_cpu_s: number;
+  cpu_ratio: number;
   spark_total_s: number;
+  /** 1-minute load average when the size finished. */
+  load: number;
 }
 
 /** Default sizes: the course's ~11k rows, then 100k and 1M posts. */
@@ -60,10 +66,18 @@ export async function benchBatch(
       scan_s: round(bench.scan_seconds),
       clean_and_queries_s: round(bench.batch_seconds),
       ratio: round(bench.batch_seconds / bench.scan_seconds),
+      scan_cpu_s: round(bench.scan_cpu_seconds),
+      clean_and_queries_cpu_s: round(bench.batch_cpu_seconds),
+      cpu_ratio: bench.scan_cpu_seconds
+        ? round(bench.batch_cpu_seconds / bench.scan_cpu_seconds)
+        : 0,
       spark_total_s: round(report.seconds),
+      load: round(Deno.loadavg()[0]),
     };
     console.log(
-      `  scan ${row.scan_s} s, clean + queries ${row.clean_and_queries_s} s, ratio ${row.ratio}`,
+      `  scan ${row.scan_s} s, clean + queries ${row.clean_and_queries_s} s, ratio ${row.ratio} ` +
+        `(CPU ${row.scan_cpu_s} s and ${row.clean_and_queries_cpu_s} s, ratio ${row.cpu_ratio}; ` +
+        `load ${row.load})`,
     );
     rows.push(row);
   }

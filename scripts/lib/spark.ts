@@ -77,12 +77,17 @@ export interface TableEvent {
   rows: Record<string, unknown>[];
 }
 
-/** Mode `bench`: the whole batch job beside the faster of two scans of the same raw JSON. */
+/**
+ * Mode `bench`: the whole batch job beside the faster of two scans of the same raw JSON, in wall
+ * seconds and in CPU seconds of the JVM (0 where there is no /proc).
+ */
 export interface BenchEvent {
   event: "bench";
   scan_seconds: number;
   scans: number[];
   batch_seconds: number;
+  scan_cpu_seconds: number;
+  batch_cpu_seconds: number;
 }
 
 /** Everything the driver prints on stdout, one JSON object per line. */

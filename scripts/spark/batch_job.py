@@ -13,6 +13,12 @@ delta/raw_<kind> (so the three clean steps see the same lake, however much lands
 ``clean`` turns delta/raw_<kind> into delta/<kind>, ``analytics`` reads delta/pin, geo and user
 and writes every answer. ``kinds`` limits load and clean to some kinds.
 
+Mode ``batch`` is built to keep Spark's fixed costs down: the raw rows are counted in the pass
+that cleans them, the cleaned tables are cached laid out by ind (the join key), each answer
+takes one Spark job (its CSV lines and table rows formatted in it, the CSV file written from
+the driver), and the three clean steps, then the cleaned-table writes and the queries, run on
+``threads`` threads (default 3), since one small Spark job seldom keeps two cores busy.
+
 With ``"session": "existing"`` (Databricks) the driver uses the cluster's own session: no
 jars, no s3a keys, and it leaves the session running.
 
@@ -310,8 +316,6 @@ def cache_by_ind(spark, job, df):
     Every analytics query reads the cleaned tables again, most of them joining two on ind: laid
     out this way once, the joins need neither a shuffle nor a sort of their own.
     """
-    if not job.get("by_ind", True):
-        return df.cache()
     partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
     return df.repartition(partitions, "ind").sortWithinPartitions("ind").cache()
 
@@ -469,17 +473,11 @@ def read_observed(spark, job, kind):
 
 def run_batch(spark, job):
     queries = analytics_files(job["sql_dir"], job.get("queries"))
-    raw_mode = job.get("raw", "observe")
 
     def clean_from_lake(kind):
-        if raw_mode == "observe":
-            report = read_observed(spark, job, kind)
-            df = clean_view(spark, job, kind)
-            report()
-            return df
-        raw = mount_and_read(spark, job, kind, cache=raw_mode == "cache")
+        report = read_observed(spark, job, kind)
         df = clean_view(spark, job, kind)
-        raw.unpersist()
+        report()
         return df
 
     cleaned = run_parallel(job, [(clean_from_lake, kind) for kind in KINDS])
