@@ -286,9 +286,9 @@ export async function startStreamJob(
     ...sparkDriverEnv(javaHome, python),
     AWS_REGION: cfg.region,
   };
-  // The connector's AWS SDK v1 speaks CBOR to Kinesis by default; locally it speaks JSON like
-  // every other client here. (kinesis-mock, the previous stand-in, answered GetRecords in a
-  // form the CBOR parser could not read; kinesalite has run with JSON only.)
+  // The connector's AWS SDK v1 speaks CBOR to Kinesis; kinesalite's CBOR answers to GetRecords
+  // carry Data as a text string, which the SDK's parser refuses ("Current token (VALUE_STRING)
+  // not VALUE_EMBEDDED_OBJECT"; kinesis-mock did the same), so plain JSON it is.
   if (local) env.AWS_CBOR_DISABLE = "true";
   for (const k of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) {
     const v = Deno.env.get(k);
