@@ -310,7 +310,7 @@ def delta_path(job, table):
     return f"{job['out'].rstrip('/')}/delta/{table}"
 
 
-def cache_by_ind(spark, job, df):
+def cache_by_ind(spark, df):
     """Caches a cleaned table hash-partitioned and sorted by ind, the key of every join.
 
     Every analytics query reads the cleaned tables again, most of them joining two on ind: laid
@@ -323,7 +323,7 @@ def cache_by_ind(spark, job, df):
 def clean_view(spark, job, kind):
     """Runs sql/clean/<kind>.sql over view raw_<kind> into the cached view <kind>."""
     t = Timer()
-    df = cache_by_ind(spark, job, run_sql(spark, f"{job['sql_dir']}/clean/{kind}.sql"))
+    df = cache_by_ind(spark, run_sql(spark, f"{job['sql_dir']}/clean/{kind}.sql"))
     rows = df.count()
     df.createOrReplaceTempView(kind)
     emit("step", step="clean", name=kind, rows=rows, seconds=t.seconds())
@@ -404,7 +404,7 @@ def read_delta(spark, job, table, view, made_by):
     if not found:
         raise JobError(f"No Delta table {table} at {path}: run the {made_by} step first")
     df = spark.read.format("delta").load(path)
-    df = cache_by_ind(spark, job, df) if table in KINDS else df.cache()
+    df = cache_by_ind(spark, df) if table in KINDS else df.cache()
     rows = df.count()
     emit("step", step="read", name=table, format="delta", path=path, rows=rows,
          seconds=t.seconds())
