@@ -371,7 +371,9 @@ def run(job, stop):
                 for other in queries.values():
                     other.stop()
                 message = java_message(error) if error else "no reason given"
-                if "Unable to find record with provided SequenceNumber" in str(error):
+                # kinesis-mock and kinesalite word it differently; AWS says the second.
+                stale = ("Unable to find record with provided SequenceNumber", "used in GetShardIterator")
+                if any(marker in error_chain(error) for marker in stale):
                     message += (
                         f"; the stream was probably recreated after the checkpoint "
                         f"{job['tables'][kind]['checkpoint']} was written: delete it and the "
@@ -382,6 +384,24 @@ def run(job, stop):
     stop_gracefully(queries)
     emit("stopped", seconds=total.seconds())
     spark.stop()
+
+
+def error_chain(error):
+    """The text of a streaming query's error and of every cause under it."""
+    texts = []
+    for _ in range(20):  # PySpark chains captured errors through .cause
+        if error is None:
+            break
+        texts += [str(error), str(getattr(error, "desc", "") or ""), str(getattr(error, "stackTrace", "") or "")]
+        origin = getattr(error, "_origin", None)
+        try:
+            while origin is not None and len(texts) < 60:
+                texts.append(str(origin.toString()))
+                origin = origin.getCause()
+        except Exception:  # a Py4J hiccup must not hide the error itself
+            pass
+        error = getattr(error, "cause", None)
+    return "\n".join(texts)
 
 
 def main():
