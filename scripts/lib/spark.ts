@@ -201,6 +201,39 @@ export function sparkDriverEnv(javaHome: string, python: string): Record<string,
   return env;
 }
 
+/** A Python Spark driver started by {@linkcode spawnDriver}, its log open for appending. */
+export interface Driver {
+  child: Deno.ChildProcess;
+  log: Deno.FsFile;
+  writeLog(line: string): void;
+}
+
+/**
+ * Starts a Python Spark driver with only `env` (a SPARK_HOME or HADOOP_CONF_DIR of the caller
+ * would otherwise win), all three pipes, and a header line in `logFile` naming it.
+ */
+export async function spawnDriver(
+  python: string,
+  args: string[],
+  env: Record<string, string>,
+  logFile: string,
+  what: string,
+): Promise<Driver> {
+  const log = await Deno.open(logFile, { create: true, append: true });
+  const encoder = new TextEncoder();
+  const writeLog = (line: string) => log.writeSync(encoder.encode(`${line}\n`));
+  writeLog(`\n=== ${new Date().toISOString()} ${args[0]} ${what}`);
+  const child = new Deno.Command(python, {
+    args,
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  return { child, log, writeLog };
+}
+
 /**
  * Runs the driver and resolves to its report; `onEvent` sees every event as it comes. Throws
  * the driver's own message when it reports an error, else the tail of its log.
@@ -251,19 +284,14 @@ export async function runSparkJob(
     env.AWS_SECRET_ACCESS_KEY = job.s3.secretAccessKey;
   }
 
-  const log = await Deno.open(logFile, { create: true, append: true });
-  const encoder = new TextEncoder();
-  const writeLog = (s: string) => log.writeSync(encoder.encode(`${s}\n`));
-  writeLog(`\n=== ${new Date().toISOString()} ${DRIVER} ${config.mode} ${job.lake}`);
-  // Without a clean environment, a SPARK_HOME or HADOOP_CONF_DIR of the caller would win.
-  const child = new Deno.Command(paths.python, {
-    args: [DRIVER, "--config", "-"],
+  const { child, log, writeLog } = await spawnDriver(
+    paths.python,
+    [DRIVER, "--config", "-"],
     env,
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+    logFile,
+    `${config.mode} ${job.lake}`,
+  );
+  const encoder = new TextEncoder();
   const stdin = child.stdin.getWriter();
   await stdin.write(encoder.encode(JSON.stringify(config)));
   await stdin.close();

@@ -10,7 +10,7 @@ import { textLines } from "./lines.ts";
 import type { Config } from "./config.ts";
 import { kinesisClient } from "./kinesis.ts";
 import { type Kind, KINDS } from "./names.ts";
-import { java17Home, sparkDriverEnv, SQL_DIR } from "./spark.ts";
+import { java17Home, sparkDriverEnv, spawnDriver, SQL_DIR } from "./spark.ts";
 import type { StackContext } from "./stack/component.ts";
 import { spark, sparkPaths } from "./stack/services/spark.ts";
 import { sparkKinesis, sparkKinesisJar } from "./stack/services/spark_kinesis.ts";
@@ -295,18 +295,14 @@ export async function startStreamJob(
     if (v && !(local && k.startsWith("AWS_") && k !== "AWS_REGION")) env[k] = v;
   }
   const logFile = ctx.log("spark-stream.log");
-  const log = await Deno.open(logFile, { create: true, append: true });
-  const encoder = new TextEncoder();
-  const writeLog = (s: string) => log.writeSync(encoder.encode(`${s}\n`));
-  writeLog(`\n=== ${new Date().toISOString()} ${STREAM_DRIVER} ${configFile}`);
-  const child = new Deno.Command(python, {
-    args: [STREAM_DRIVER, "--config", configFile],
+  const { child, log, writeLog } = await spawnDriver(
+    python,
+    [STREAM_DRIVER, "--config", configFile],
     env,
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+    logFile,
+    configFile,
+  );
+  const encoder = new TextEncoder();
   const stdin = child.stdin.getWriter();
   let stdinOpen = true;
   let error: string | undefined;

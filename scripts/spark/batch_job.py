@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 KINDS = ("pin", "geo", "user")
@@ -559,6 +560,19 @@ def read_job(args):
     return job, mode
 
 
+@contextmanager
+def errors_reported(kind):
+    """Ends a driver with one error event: exit 2 for a JobError, re-raised for anything else."""
+    try:
+        yield
+    except JobError as e:
+        emit("error", message=str(e))
+        sys.exit(2)
+    except Exception as e:  # noqa: BLE001 - report anything else as one line too
+        emit("error", message=f"Spark {kind} job failed: {java_message(e)}", unexpected=True)
+        raise
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     source = parser.add_mutually_exclusive_group(required=True)
@@ -566,7 +580,7 @@ def main():
     source.add_argument("--job", help="job JSON itself (a Databricks task's parameter)")
     args = parser.parse_args()
     total = Timer()
-    try:
+    with errors_reported("batch"):
         job, mode = read_job(args)
         t = Timer()
         spark = build_session(job)
@@ -576,12 +590,6 @@ def main():
         emit("done", seconds=total.seconds())
         if job.get("session") != "existing":
             spark.stop()
-    except JobError as e:
-        emit("error", message=str(e))
-        sys.exit(2)
-    except Exception as e:  # noqa: BLE001 - report anything else as one line too
-        emit("error", message=f"Spark batch job failed: {java_message(e)}", unexpected=True)
-        raise
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ from batch_job import (
     Timer,
     build_session,
     emit,
+    errors_reported,
     java_message,
     read_sql,
 )
@@ -411,7 +412,7 @@ def main():
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    try:
+    with errors_reported("stream"):
         try:
             job = json.loads(Path(args.config).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
@@ -420,12 +421,6 @@ def main():
         if missing:
             raise JobError(f"Job config lacks {', '.join(missing)}")
         run(job, stop)
-    except JobError as e:
-        emit("error", message=str(e))
-        sys.exit(2)
-    except Exception as e:  # noqa: BLE001 - report anything else as one line too
-        emit("error", message=f"Spark stream job failed: {java_message(e)}", unexpected=True)
-        raise
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import { setupTopics } from "../../scripts/lib/topics.ts";
 import { startStack, testUserId } from "../harness.ts";
 import { type BadRequest, badRequests } from "./bad_requests.ts";
 import { type ApiChild, startApiChild } from "./children.ts";
-import { reportFault } from "./report.ts";
+import { reportFault } from "../../scripts/lib/fault_report.ts";
 
 /** A request gets this long to be answered; longer counts as a hang. */
 const ANSWER_MS = 20_000;

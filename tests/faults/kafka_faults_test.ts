@@ -26,7 +26,7 @@ import { down, kill, stackContext, up } from "../../scripts/lib/stack/stack.ts";
 import { DEFAULT_ROWS } from "../../scripts/lib/synthetic.ts";
 import { setupTopics } from "../../scripts/lib/topics.ts";
 import { startStack, type TestStack, testUserId } from "../harness.ts";
-import { reportFault, tally, tallyCopies } from "./report.ts";
+import { reportFault, tally, tallyCopies } from "../../scripts/lib/fault_report.ts";
 
 const SEED = 1;
 /** Posts per case, and their pace: about 15 s of sending, the fault 4 s in. */

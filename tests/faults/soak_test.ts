@@ -20,7 +20,7 @@ import { sleep } from "../../scripts/lib/stack/process.ts";
 import { setupTopics } from "../../scripts/lib/topics.ts";
 import { startStack, testUserId } from "../harness.ts";
 import { type ApiChild, type Child, startApiChild, startChild } from "./children.ts";
-import { reportFault, tallyCopies } from "./report.ts";
+import { reportFault, tallyCopies } from "../../scripts/lib/fault_report.ts";
 import type { SoakEmulatorOutput } from "./soak_emulator.ts";
 import { soakMinutes } from "./soak_options.ts";
 
