@@ -21,6 +21,7 @@ import {
 import { stackContext } from "./stack/stack.ts";
 import { databricksEnv, runDatabricks } from "./databricks.ts";
 import { table } from "./table.ts";
+import { lakeBytes, quickFor } from "./lake_size.ts";
 
 /**
  * Checks that the bucket answers before Spark spends seconds starting and retrying; throws
@@ -184,8 +185,31 @@ export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<Ba
   }
   const from = readsLake ? ` of ${lake}` : "";
   console.log(`Batch ${label}${from}${writesOut ? ` into ${out}` : ""}`);
+  // After checkBucket: a lake that is down is reported by it, with what to start.
+  job.quick = await quickForLake(cfg, lake, readsLake);
   const report = await runSparkJob(ctx, job, printProgress);
   return { report, out, job, label };
+}
+
+/**
+ * Picks the JVM settings by the size of the raw JSON (see `lake_size.ts`). Steps that do not
+ * read the lake still follow its size, so the DAG's clean and analytics steps get the same
+ * settings as its load; if the lake cannot be listed there, they keep the small-data ones.
+ */
+async function quickForLake(cfg: Config, lake: string, readsLake: boolean): Promise<boolean> {
+  try {
+    const bytes = await lakeBytes(cfg, lake, KINDS.map((k) => cfg.names.topics[k]));
+    const quick = quickFor(bytes);
+    console.log(
+      `  ${(bytes / 2 ** 20).toFixed(1)} MiB of raw JSON: ` +
+        (quick ? "small-data JVM settings" : "JIT settings for large data"),
+    );
+    return quick;
+  } catch (e) {
+    if (readsLake) throw e;
+    console.log(`  Could not size the lake (${(e as Error).message}): small-data JVM settings`);
+    return true;
+  }
 }
 
 /** Where each mode leaves its output, for the last line of the report. */

@@ -10,6 +10,8 @@ import { benchLake } from "./bench_lake.ts";
 import { type BenchEvent, runSparkJob, toUri } from "./spark.ts";
 import { stackContext } from "./stack/stack.ts";
 import { progressLine } from "./progress.ts";
+import { KINDS } from "./names.ts";
+import { lakeBytes, quickFor } from "./lake_size.ts";
 
 /** One size of the batch benchmark. */
 export interface BatchBenchRow {
@@ -23,6 +25,8 @@ export interface BatchBenchRow {
   clean_and_queries_cpu_s: number;
   cpu_ratio: number;
   spark_total_s: number;
+  /** The JVM settings `deno task batch` picks for this much raw JSON (see lake_size.ts). */
+  jvm: "small-data" | "large-data";
   /** 1-minute load average when the size finished. */
   load: number;
 }
@@ -43,15 +47,24 @@ export async function benchBatch(
     const lake = await benchLake(cfg, posts, seed, progress.update);
     progress.done();
     console.log(`▶ ${posts} posts: scan, clean + queries, scan (one Spark session)`);
+    const quick = quickFor(
+      await lakeBytes(cfg, toUri(lake), KINDS.map((k) => cfg.names.topics[k])),
+    );
+    // A fresh output directory each time: overwriting the previous run's Delta tables costs
+    // reading their logs first, which would make runs unequal.
+    const out = `${cfg.stateDir}/bench/batch-out-${posts}`;
+    await Deno.remove(out, { recursive: true }).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
     let bench: BenchEvent | undefined;
     const report = await runSparkJob(ctx, {
       mode: "bench",
       lake: toUri(lake),
       topics: cfg.names.topics,
-      out: toUri(`${cfg.stateDir}/bench/batch-out-${posts}`),
+      out: toUri(out),
       emitRows: 0,
-      // Full JIT: the short-lived test setting would slow big inputs down.
-      quick: false,
+      // The settings `deno task batch` would pick for this lake, so the bench times what runs.
+      quick,
     }, (e) => {
       if (e.event === "bench") bench = e;
     });
@@ -72,12 +85,13 @@ export async function benchBatch(
         ? round(bench.batch_cpu_seconds / bench.scan_cpu_seconds)
         : 0,
       spark_total_s: round(report.seconds),
+      jvm: quick ? "small-data" as const : "large-data" as const,
       load: round(Deno.loadavg()[0]),
     };
     console.log(
       `  scan ${row.scan_s} s, clean + queries ${row.clean_and_queries_s} s, ratio ${row.ratio} ` +
         `(CPU ${row.scan_cpu_s} s and ${row.clean_and_queries_cpu_s} s, ratio ${row.cpu_ratio}; ` +
-        `load ${row.load})`,
+        `${row.jvm} JVM settings; load ${row.load})`,
     );
     rows.push(row);
   }
