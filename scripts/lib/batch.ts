@@ -21,7 +21,7 @@ import {
 import { stackContext } from "./stack/stack.ts";
 import { databricksEnv, runDatabricks } from "./databricks.ts";
 import { table } from "./table.ts";
-import { lakeBytes, quickFor } from "./lake_size.ts";
+import { jvmForLake } from "./lake_size.ts";
 
 /**
  * Checks that the bucket answers before Spark spends seconds starting and retrying; throws
@@ -198,12 +198,8 @@ export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<Ba
  */
 async function quickForLake(cfg: Config, lake: string, readsLake: boolean): Promise<boolean> {
   try {
-    const bytes = await lakeBytes(cfg, lake, KINDS.map((k) => cfg.names.topics[k]));
-    const quick = quickFor(bytes);
-    console.log(
-      `  ${(bytes / 2 ** 20).toFixed(1)} MiB of raw JSON: ` +
-        (quick ? "small-data JVM settings" : "JIT settings for large data"),
-    );
+    const { bytes, quick, label } = await jvmForLake(cfg, lake);
+    console.log(`  ${(bytes / 2 ** 20).toFixed(1)} MiB of raw JSON: ${label} JVM settings`);
     return quick;
   } catch (e) {
     if (readsLake) throw e;

@@ -10,8 +10,7 @@ import { benchLake } from "./bench_lake.ts";
 import { type BenchEvent, runSparkJob, toUri } from "./spark.ts";
 import { stackContext } from "./stack/stack.ts";
 import { progressLine } from "./progress.ts";
-import { KINDS } from "./names.ts";
-import { lakeBytes, quickFor } from "./lake_size.ts";
+import { type JvmChoice, jvmForLake } from "./lake_size.ts";
 
 /** One size of the batch benchmark. */
 export interface BatchBenchRow {
@@ -26,7 +25,7 @@ export interface BatchBenchRow {
   cpu_ratio: number;
   spark_total_s: number;
   /** The JVM settings `deno task batch` picks for this much raw JSON (see lake_size.ts). */
-  jvm: "small-data" | "large-data";
+  jvm: JvmChoice["label"];
   /** 1-minute load average when the size finished. */
   load: number;
 }
@@ -47,9 +46,7 @@ export async function benchBatch(
     const lake = await benchLake(cfg, posts, seed, progress.update);
     progress.done();
     console.log(`▶ ${posts} posts: scan, clean + queries, scan (one Spark session)`);
-    const quick = quickFor(
-      await lakeBytes(cfg, toUri(lake), KINDS.map((k) => cfg.names.topics[k])),
-    );
+    const jvm = await jvmForLake(cfg, toUri(lake));
     // A fresh output directory each time: overwriting the previous run's Delta tables costs
     // reading their logs first, which would make runs unequal.
     const out = `${cfg.stateDir}/bench/batch-out-${posts}`;
@@ -64,7 +61,7 @@ export async function benchBatch(
       out: toUri(out),
       emitRows: 0,
       // The settings `deno task batch` would pick for this lake, so the bench times what runs.
-      quick,
+      quick: jvm.quick,
     }, (e) => {
       if (e.event === "bench") bench = e;
     });
@@ -85,7 +82,7 @@ export async function benchBatch(
         ? round(bench.batch_cpu_seconds / bench.scan_cpu_seconds)
         : 0,
       spark_total_s: round(report.seconds),
-      jvm: quick ? "small-data" as const : "large-data" as const,
+      jvm: jvm.label,
       load: round(Deno.loadavg()[0]),
     };
     console.log(

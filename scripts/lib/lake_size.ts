@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import type { Config } from "./config.ts";
 import { isLakeObject } from "./lake.ts";
+import { KINDS } from "./names.ts";
 import { listObjects, s3Client } from "./s3.ts";
 
 /** Raw JSON from this size up runs with the JIT settings for large data. */
@@ -27,6 +28,29 @@ export const FULL_JIT_BYTES = 128 * 1024 * 1024;
  */
 export function quickFor(bytes: number): boolean {
   return bytes < FULL_JIT_BYTES;
+}
+
+/** The JVM settings picked for a lake, and the size they were picked by. */
+export interface JvmChoice {
+  bytes: number;
+  /** The small-data settings (`SparkJob.quick`). */
+  quick: boolean;
+  label: "small-data" | "large-data";
+}
+
+/**
+ * Sizes the raw JSON of every kind's topic under `lake` and picks the JVM settings for it;
+ * throws like {@linkcode lakeBytes}.
+ *
+ * @example
+ * ```ts
+ * const { quick, label } = await jvmForLake(cfg, "s3a://bucket/topics");
+ * ```
+ */
+export async function jvmForLake(cfg: Config, lake: string): Promise<JvmChoice> {
+  const bytes = await lakeBytes(cfg, lake, KINDS.map((k) => cfg.names.topics[k]));
+  const quick = quickFor(bytes);
+  return { bytes, quick, label: quick ? "small-data" : "large-data" };
 }
 
 /**
