@@ -8,7 +8,8 @@
 import { main, parseFlags } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { airflowHome, checkStandalonePorts, standalone } from "./lib/airflow.ts";
-import { stackContext } from "./lib/stack/stack.ts";
+import { stackContext } from "./lib/stack/context.ts";
+import { installFor } from "./lib/stack/needs.ts";
 
 const USAGE = "deno task airflow [--port N] (default 8080 or PIPELINE_AIRFLOW_PORT)";
 
@@ -22,6 +23,7 @@ if (import.meta.main) {
     }
     await checkStandalonePorts(port);
     const ctx = await stackContext(await loadConfig());
+    await installFor(ctx, "airflow");
     const home = airflowHome(ctx);
     console.log(
       [

@@ -10,6 +10,8 @@
 import { main, parseFlags } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { parseStep, printBatchReport, runBatch } from "./lib/batch.ts";
+import { installFor } from "./lib/stack/needs.ts";
+import { stackContext } from "./lib/stack/context.ts";
 
 const USAGE = "deno task batch [--out DIR] [--lake PATH|s3a://bucket/topics] [--show N] [--scan] " +
   "[--step load|clean:pin|clean:geo|clean:user|analytics] [--profile local|aws]";
@@ -31,6 +33,8 @@ if (import.meta.main) {
     // A bad step name fails here, before the config is read or Spark starts.
     const step = values.step === undefined ? undefined : parseStep(values.step);
     const cfg = await loadConfig({ profile: values.profile });
+    // On the aws profile the job runs on Databricks: nothing to install here.
+    if (cfg.profile === "local") await installFor(await stackContext(cfg), "batch");
     const { report, out, label } = await runBatch(cfg, {
       lake: values.lake,
       out: values.out,

@@ -20,6 +20,8 @@ import { parseCount } from "./lib/seed.ts";
 import { table } from "./lib/table.ts";
 import { BATCH_BENCH_SIZES, benchBatch } from "./lib/bench_batch.ts";
 import { setupTopics } from "./lib/topics.ts";
+import { installFor } from "./lib/stack/needs.ts";
+import { stackContext } from "./lib/stack/context.ts";
 
 const INGEST_USAGE = "deno task bench ingest [--seconds S] [--warmup S] [--concurrency N] " +
   "[--batches 1,100] [--landing-rate R] [--landing-seconds S] [--seed S]";
@@ -164,6 +166,7 @@ if (import.meta.main) {
       );
     }
     if (rest.includes("--help") || rest.includes("-h")) return console.log(`Usage: ${bench.usage}`);
+    await installFor(await stackContext(), "bench");
     await bench.run(rest);
   });
 }

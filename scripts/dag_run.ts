@@ -11,8 +11,9 @@ import { main, parseFlags } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { airflowHome, checkDagRun, dagTest, inspectDag, taskRunRows } from "./lib/airflow.ts";
 import { milestone } from "./lib/dag_test_output.ts";
-import { stackContext } from "./lib/stack/stack.ts";
+import { stackContext } from "./lib/stack/context.ts";
 import { table } from "./lib/table.ts";
+import { installFor } from "./lib/stack/needs.ts";
 
 const USAGE = "deno task dag:test [--date YYYY-MM-DD] [--retries N] [--verbose]";
 
@@ -28,6 +29,7 @@ if (import.meta.main) {
       throw new Error(`Invalid --retries ${JSON.stringify(values.retries)}: give a count like 0`);
     }
     const ctx = await stackContext(await loadConfig());
+    await installFor(ctx, "dag:test");
     const dag = await inspectDag(ctx);
     console.log(
       `DAG ${dag.dagId} (${dag.schedule}): ${dag.tasks.map((t) => t.taskId).join(", ")}; ` +

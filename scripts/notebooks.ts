@@ -8,6 +8,8 @@
 import { main, parseFlags } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { executeNotebook, listNotebooks } from "./lib/notebook.ts";
+import { installFor } from "./lib/stack/needs.ts";
+import { stackContext } from "./lib/stack/context.ts";
 
 if (import.meta.main) {
   await main(async () => {
@@ -17,6 +19,7 @@ if (import.meta.main) {
       "deno task notebooks [--check] [name...]",
     );
     const cfg = await loadConfig();
+    await installFor(await stackContext(cfg), "notebooks");
     const notebooks = await listNotebooks(`${cfg.root}/notebooks`, positionals);
     const outDir = values.check ? `${cfg.stateDir}/notebooks` : undefined;
     for (const nb of notebooks) {

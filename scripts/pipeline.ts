@@ -8,7 +8,8 @@
 import { main, parseFlags } from "./lib/cli.ts";
 import { parseCount, seedSource } from "./lib/seed.ts";
 import { DEFAULT_ROWS } from "./lib/synthetic.ts";
-import { stackContext, statusTable, up } from "./lib/stack/stack.ts";
+import { statusTable, up } from "./lib/stack/stack.ts";
+import { stackContext } from "./lib/stack/context.ts";
 import { table } from "./lib/table.ts";
 import { progressLine } from "./lib/progress.ts";
 import { setupTopics } from "./lib/topics.ts";
@@ -20,6 +21,7 @@ import { printBatchReport, runBatch } from "./lib/batch.ts";
 import { setupStreams } from "./lib/streams.ts";
 import { startStreamJob, waitUntilIdle } from "./lib/stream_job.ts";
 import { streamSender } from "./lib/stream_client.ts";
+import { installFor } from "./lib/stack/needs.ts";
 
 const USAGE = "deno task pipeline [--rows N] [--seed S] [--posts N]";
 /** Posts the main job emulates by default: enough to fill every analytics answer. */
@@ -47,6 +49,10 @@ if (import.meta.main) {
     };
 
     const ctx = await stackContext();
+    await stage("install what the pipeline uses", async () => {
+      await installFor(ctx, "pipeline");
+      return "installed";
+    });
     await stage("local stack up", async () => {
       const states = await up(ctx);
       console.log(statusTable(states));

@@ -4,22 +4,30 @@
  * @module
  */
 import { main, parseFlags } from "./lib/cli.ts";
-import { down, install, stackContext, status, statusTable, up } from "./lib/stack/stack.ts";
+import { down, status, statusTable, up } from "./lib/stack/stack.ts";
+import { install } from "./lib/stack/installer.ts";
+import { stackContext } from "./lib/stack/context.ts";
+import { installFor } from "./lib/stack/needs.ts";
 
-const USAGE = "deno task stack:<install|up|status|down> [--only name,...] [--purge]";
+const USAGE = "deno task stack:<install|up|status|down> [--only name,...] [--for task] [--purge]";
 
 if (import.meta.main) {
   await main(async () => {
     const { values, positionals } = parseFlags(Deno.args, {
       only: { type: "string" },
       purge: { type: "boolean" },
+      for: { type: "string" },
     }, USAGE);
     const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
     const ctx = await stackContext();
     const started = Date.now();
     switch (positionals[0]) {
       case "install":
-        await install(ctx, only);
+        if (values.for !== undefined && only) {
+          throw new Error("Give --only or --for, not both");
+        }
+        if (values.for !== undefined) await installFor(ctx, values.for);
+        else await install(ctx, only);
         console.log(
           `Installed in ${
             ((Date.now() - started) / 1000).toFixed(1)

@@ -10,9 +10,10 @@ import { main, parseFlags } from "./lib/cli.ts";
 import { loadConfig } from "./lib/config.ts";
 import { parseNumber } from "./lib/emulator_options.ts";
 import { KINDS } from "./lib/names.ts";
-import { stackContext } from "./lib/stack/stack.ts";
+import { stackContext } from "./lib/stack/context.ts";
 import { startStreamJob, type StreamEvent } from "./lib/stream_job.ts";
 import { table } from "./lib/table.ts";
+import { installFor } from "./lib/stack/needs.ts";
 
 const USAGE = "deno task stream [--trigger SECONDS] [--duration SECONDS]";
 
@@ -39,6 +40,7 @@ key go to the dead-letter directory. Ctrl-C stops after the micro-batch in fligh
     const duration = parseNumber("duration", values.duration, { positive: true });
     const cfg = await loadConfig();
     const ctx = await stackContext(cfg);
+    await installFor(ctx, "stream");
     const totals = Object.fromEntries(
       KINDS.map((k) => [k, { batches: 0, read: 0, inserted: 0, dead: 0 }]),
     );

@@ -14,7 +14,7 @@ import { type Config, loadConfig } from "../scripts/lib/config.ts";
 import { type Kind, KINDS } from "../scripts/lib/names.ts";
 import { ensureBucket, s3Client } from "../scripts/lib/s3.ts";
 import { isoDatetime } from "../scripts/lib/source_posts.ts";
-import { stackContext } from "../scripts/lib/stack/stack.ts";
+import { stackContext } from "../scripts/lib/stack/context.ts";
 import { post } from "../scripts/lib/synthetic.ts";
 import { startStack, testUserId } from "./harness.ts";
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../scripts/lib/config.ts";
 import { names } from "../scripts/lib/names.ts";
 import { runSparkJob, type SparkEvent, type SparkReport, toUri } from "../scripts/lib/spark.ts";
-import { stackContext } from "../scripts/lib/stack/stack.ts";
+import { stackContext } from "../scripts/lib/stack/context.ts";
 
 const TOPICS = names("fixture0batch").topics;
 

@@ -6,7 +6,8 @@
  */
 import { type Config, loadConfig } from "../scripts/lib/config.ts";
 import type { StackContext } from "../scripts/lib/stack/component.ts";
-import { down, stackContext, status, up } from "../scripts/lib/stack/stack.ts";
+import { down, status, up } from "../scripts/lib/stack/stack.ts";
+import { stackContext } from "../scripts/lib/stack/context.ts";
 
 /** A user id of its own for one test run: lower-case, unique enough across runs. */
 export function testUserId(prefix: string): string {

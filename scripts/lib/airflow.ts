@@ -10,6 +10,10 @@ import type { StackContext } from "./stack/component.ts";
 import { airflow, airflowBin } from "./stack/services/airflow.ts";
 import { portFree, portHolder } from "./stack/ports.ts";
 import { DagTestOutput } from "./dag_test_output.ts";
+import { requireInstalled } from "./stack/guard.ts";
+
+/** What this module runs (checked by its guard and by needs_test.ts). */
+export const RUNS = [airflow];
 
 /** The Airflow home of a stack: `<state>/airflow`. */
 export function airflowHome(ctx: StackContext): string {
@@ -65,12 +69,7 @@ function dirOf(file: string): string {
 }
 
 async function checkInstalled(ctx: StackContext): Promise<void> {
-  if (!(await airflow.installed(ctx))) {
-    throw new Error(
-      `Cannot run Airflow: ${airflowBin(ctx)} is not installed; ` +
-        "run `deno task stack:install --only airflow`",
-    );
-  }
+  await requireInstalled(ctx, RUNS, "Airflow");
 }
 
 /** Output of one Airflow command. */

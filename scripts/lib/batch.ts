@@ -18,7 +18,7 @@ import {
   stepRows,
   toUri,
 } from "./spark.ts";
-import { stackContext } from "./stack/stack.ts";
+import { stackContext } from "./stack/context.ts";
 import { databricksEnv, runDatabricks } from "./databricks.ts";
 import { table } from "./table.ts";
 import { jvmForLake } from "./lake_size.ts";

@@ -8,7 +8,7 @@
 import type { Config } from "./config.ts";
 import { benchLake } from "./bench_lake.ts";
 import { type BenchEvent, runSparkJob, toUri } from "./spark.ts";
-import { stackContext } from "./stack/stack.ts";
+import { stackContext } from "./stack/context.ts";
 import { progressLine } from "./progress.ts";
 import { type JvmChoice, jvmForLake } from "./lake_size.ts";
 

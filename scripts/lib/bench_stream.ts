@@ -15,7 +15,7 @@ import type { Config } from "./config.ts";
 import { kinesisClient } from "./kinesis.ts";
 import { type Kind, KINDS, names } from "./names.ts";
 import { isoDatetime } from "./source_posts.ts";
-import { stackContext } from "./stack/stack.ts";
+import { stackContext } from "./stack/context.ts";
 import { partitionKeyOf, putStreamRecords } from "./stream_client.ts";
 import { setupStreams } from "./streams.ts";
 import { startStreamJob, type StreamEvent } from "./stream_job.ts";

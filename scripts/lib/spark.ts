@@ -8,6 +8,11 @@ import { textLines as lines } from "./lines.ts";
 import type { Kind } from "./names.ts";
 import type { StackContext } from "./stack/component.ts";
 import { spark, sparkPaths } from "./stack/services/spark.ts";
+import { java17Home } from "./stack/preconditions.ts";
+import { requireInstalled } from "./stack/guard.ts";
+
+/** What this module runs (checked by its guard and by needs_test.ts). */
+export const RUNS = [spark];
 
 /** The Spark driver, beside this repository's `sql/` directory. */
 export const DRIVER = decodeURIComponent(
@@ -107,42 +112,6 @@ export interface SparkReport {
   tables: Record<string, TableEvent>;
   seconds: number;
   logFile: string;
-}
-
-/** Candidates for Java 17: Spark 3.5 breaks on newer JVMs (Temurin 25 is on PATH here). */
-const JAVA17 = [
-  "/usr/lib/jvm/java-17-openjdk-amd64",
-  "/usr/lib/jvm/java-17-openjdk-arm64",
-  "/usr/lib/jvm/java-17-openjdk",
-  "/usr/lib/jvm/temurin-17-jdk-amd64",
-];
-
-/**
- * Finds a Java 17 home: PIPELINE_JAVA17_HOME, else the usual Debian and Temurin locations.
- *
- * @example
- * ```ts
- * const home = await java17Home(); // "/usr/lib/jvm/java-17-openjdk-amd64"
- * ```
- */
-export async function java17Home(): Promise<string> {
-  const override = Deno.env.get("PIPELINE_JAVA17_HOME");
-  for (const home of override ? [override] : JAVA17) {
-    if (await exists(`${home}/bin/java`)) return home;
-  }
-  throw new Error(
-    `Cannot find Java 17 for Spark in ${override ?? JAVA17.join(", ")}: ` +
-      "install openjdk-17-jre-headless or set PIPELINE_JAVA17_HOME",
-  );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -253,12 +222,7 @@ export async function runSparkJob(
   job: SparkJob,
   onEvent: (e: SparkEvent) => void = () => {},
 ): Promise<SparkReport> {
-  if (!(await spark.installed(ctx))) {
-    throw new Error(
-      `Cannot run Spark: it is not installed in ${sparkPaths(ctx).home}; ` +
-        "run `deno task stack:install --only spark`",
-    );
-  }
+  await requireInstalled(ctx, RUNS, "Spark");
   const paths = sparkPaths(ctx);
   const javaHome = await java17Home();
   // One log per mode (and kinds): the DAG may run the three clean steps side by side.

@@ -10,11 +10,16 @@ import { textLines } from "./lines.ts";
 import type { Config } from "./config.ts";
 import { kinesisClient } from "./kinesis.ts";
 import { type Kind, KINDS } from "./names.ts";
-import { java17Home, sparkDriverEnv, spawnDriver, SQL_DIR } from "./spark.ts";
+import { sparkDriverEnv, spawnDriver, SQL_DIR } from "./spark.ts";
+import { java17Home } from "./stack/preconditions.ts";
+import { requireInstalled } from "./stack/guard.ts";
 import type { StackContext } from "./stack/component.ts";
 import { spark, sparkPaths } from "./stack/services/spark.ts";
 import { sparkKinesis, sparkKinesisJar } from "./stack/services/spark_kinesis.ts";
 import { explainKinesisError, openShards } from "./streams.ts";
+
+/** What this module runs (checked by its guard and by needs_test.ts). */
+export const RUNS = [spark, sparkKinesis];
 
 /** The stream driver, beside the batch driver it shares code with. */
 export const STREAM_DRIVER = decodeURIComponent(
@@ -233,14 +238,7 @@ export async function startStreamJob(
   opts: StreamJobOptions = {},
 ): Promise<StreamJob> {
   const { cfg } = ctx;
-  for (const c of [spark, sparkKinesis]) {
-    if (!(await c.installed(ctx))) {
-      throw new Error(
-        `Cannot run the stream job: ${c.title} is not installed; ` +
-          "run `deno task stack:install --only spark,spark_kinesis`",
-      );
-    }
-  }
+  await requireInstalled(ctx, RUNS, "the stream job");
   const paths = streamPaths(cfg, opts.base);
   const shards = await streamShards(cfg);
   await Deno.mkdir(paths.base, { recursive: true });

@@ -22,11 +22,28 @@ export interface StackContext {
   run(file: string): string;
 }
 
+/** What an install can need from the machine (see `preconditions.ts` for each check). */
+export type Requirement =
+  | "java"
+  | "java17"
+  | "maven"
+  | "go"
+  | "python"
+  | "node"
+  | "apt"
+  | "disk";
+
 /** Something `stack:install` installs. */
 export interface Component {
   name: string;
   /** Human title for tables. */
   title: string;
+  /** Machine prerequisites of its install and run, checked before any download. */
+  requires?: Requirement[];
+  /** Debian packages it installs (they need apt-get and root unless already there). */
+  debianPackages?(ctx: StackContext): string[];
+  /** Rough size of the install in the cache, for the free-disk check. */
+  diskMiB?: number;
   /** Version string as pinned in stack/versions.yaml. */
   version(ctx: StackContext): string;
   installed(ctx: StackContext): Promise<boolean>;

@@ -110,20 +110,20 @@ export async function installOnce(
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(dir, { recursive: true });
   await fn();
-  await Deno.writeTextFile(`${dir}/.installed`, stamp + "\n");
+  // Written whole then renamed: a process killed mid-write leaves no stamp, never half of one.
+  await Deno.writeTextFile(`${dir}/.installed.tmp`, stamp + "\n");
+  await Deno.rename(`${dir}/.installed.tmp`, `${dir}/.installed`);
   return true;
 }
 
-/** True when a command is on PATH. */
+/** The path of a command on PATH, or undefined. */
 export async function which(cmd: string): Promise<string | undefined> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", `command -v ${cmd}`],
-    stdout: "piped",
-    stderr: "null",
-  })
-    .output();
-  const path = new TextDecoder().decode(out.stdout).trim();
-  return out.success && path ? path : undefined;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":").filter(Boolean)) {
+    const path = `${dir}/${cmd}`;
+    const info = await Deno.stat(path).catch(() => undefined);
+    if (info?.isFile && ((info.mode ?? 0o111) & 0o111)) return path;
+  }
+  return undefined;
 }
 
 /** Debian packages not yet installed, out of `pkgs`. */
@@ -154,6 +154,11 @@ export async function aptInstall(ctx: StepContext, pkgs: string[]): Promise<void
   if (!hadPolicy) await Deno.writeTextFile(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
   try {
     const env = { DEBIAN_FRONTEND: "noninteractive" };
+    // An apt-get killed mid-way leaves packages unpacked but not configured; finish them first.
+    const audit = await new Deno.Command("dpkg", { args: ["--audit"], stdout: "piped" }).output();
+    if (new TextDecoder().decode(audit.stdout).trim()) {
+      await step(ctx, "finish an interrupted dpkg run", ["dpkg", "--configure", "-a"], { env });
+    }
     if (!aptUpdated) {
       await step(ctx, "apt-get update", ["apt-get", "update", "-q"], { env });
       aptUpdated = true;

@@ -21,3 +21,15 @@ export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, restProxy, a
 
 /** Everything `stack:install` installs: the services, then the engines later steps start. */
 export const COMPONENTS: Component[] = [...SERVICES, spark, sparkKinesis, airflow, jupyter];
+
+/** The components named `only` (all when empty), failing on an unknown name. */
+export function selectComponents<T extends Component>(all: T[], only?: string[]): T[] {
+  if (!only?.length) return all;
+  const unknown = only.filter((n) => !all.some((c) => c.name === n));
+  if (unknown.length) {
+    throw new Error(
+      `Unknown component ${unknown.join(", ")}: choose from ${all.map((c) => c.name).join(", ")}`,
+    );
+  }
+  return all.filter((c) => only.includes(c.name));
+}

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { type Config, loadConfig } from "../config.ts";
-import type { Component, Service, StackContext } from "./component.ts";
-import { InstallError } from "./install.ts";
+import type { Service, StackContext } from "./component.ts";
+import { requireInstalled } from "./guard.ts";
 import { portFree, portHolder } from "./ports.ts";
 import {
   isAlive,
@@ -18,58 +17,15 @@ import {
   stopByPidFile,
   tail,
 } from "./process.ts";
-import { loadVersions } from "./versions.ts";
 import { table } from "../table.ts";
-import { COMPONENTS, SERVICES } from "./registry.ts";
+import { selectComponents, SERVICES } from "./registry.ts";
+import { install } from "./installer.ts";
 
-/** Builds the context of a config: directories under the cache and state dirs. */
-export async function stackContext(cfg?: Config): Promise<StackContext> {
-  cfg ??= await loadConfig();
-  const versions = await loadVersions(`${cfg.root}/stack/versions.yaml`);
-  const c = cfg;
-  for (const d of ["logs", "run", "data"]) {
-    await Deno.mkdir(`${c.stateDir}/${d}`, { recursive: true });
-  }
-  await Deno.mkdir(c.cacheDir, { recursive: true });
-  return {
-    cfg: c,
-    versions,
-    cache: (name) => `${c.cacheDir}/${name}`,
-    data: (name) => `${c.stateDir}/data/${name}`,
-    log: (file) => `${c.stateDir}/logs/${file}`,
-    run: (file) => `${c.stateDir}/run/${file}`,
-  };
-}
+/** What this module runs (checked by its guard and by needs_test.ts). */
+export const RUNS = SERVICES;
 
-function select<T extends Component>(all: T[], only?: string[]): T[] {
-  if (!only?.length) return all;
-  const unknown = only.filter((n) => !all.some((c) => c.name === n));
-  if (unknown.length) {
-    throw new Error(
-      `Unknown component ${unknown.join(", ")}: choose from ${all.map((c) => c.name).join(", ")}`,
-    );
-  }
-  return all.filter((c) => only.includes(c.name));
-}
-
-/** Installs every component (or `only` these) that is not installed yet. Idempotent. */
-export async function install(ctx: StackContext, only?: string[]): Promise<void> {
-  for (const c of select(COMPONENTS, only)) {
-    if (await c.installed(ctx)) {
-      console.log(`✔ ${c.title} ${c.version(ctx)} already installed`);
-      continue;
-    }
-    const started = Date.now();
-    console.log(`Installing ${c.title} ${c.version(ctx)}`);
-    try {
-      await c.install(ctx);
-    } catch (e) {
-      if (e instanceof InstallError) throw e;
-      throw new InstallError(c.name, "install", (e as Error).message);
-    }
-    console.log(`✔ ${c.title} installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }
-}
+// Notebooks import the context from here beside `up`; it is defined in context.ts.
+export { stackContext } from "./context.ts";
 
 const pidFile = (ctx: StackContext, s: Service) => ctx.run(`${s.name}.pid`);
 
@@ -112,7 +68,7 @@ export async function serviceState(ctx: StackContext, s: Service): Promise<Servi
 
 /** States of every service. */
 export function status(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
-  return Promise.all(select(SERVICES, only).map((s) => serviceState(ctx, s)));
+  return Promise.all(selectComponents(SERVICES, only).map((s) => serviceState(ctx, s)));
 }
 
 async function checkPorts(ctx: StackContext, s: Service): Promise<void> {
@@ -141,6 +97,7 @@ export async function startService(ctx: StackContext, s: Service): Promise<void>
     await waitHealthy(ctx, s, started);
     return;
   }
+  await requireInstalled(ctx, [s], s.title);
   await checkPorts(ctx, s);
   await s.prepare?.(ctx);
   await startDetached(await s.launch(ctx), ctx.log(`${s.name}.log`), pidFile(ctx, s));
@@ -177,8 +134,8 @@ async function waitHealthy(ctx: StackContext, s: Service, started: number): Prom
  * parallel, then prints the table.
  */
 export async function up(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
-  const wanted = withDependencies(select(SERVICES, only));
-  await install(ctx, wanted.map((s) => s.name));
+  const wanted = withDependencies(selectComponents(SERVICES, only));
+  await install(ctx, wanted.map((s) => s.name), { quiet: true });
   const done = new Set<string>();
   while (done.size < wanted.length) {
     const layer = wanted.filter((s) => !done.has(s.name) && s.dependsOn.every((d) => done.has(d)));
@@ -205,7 +162,7 @@ function withDependencies(services: Service[]): Service[] {
  * pid it killed. Fault tests use it.
  */
 export async function kill(ctx: StackContext, name: string): Promise<number> {
-  const [s] = select(SERVICES, [name]);
+  const [s] = selectComponents(SERVICES, [name]);
   const pid = await killByPidFile(pidFile(ctx, s));
   if (pid === undefined) throw new Error(`Cannot kill ${s.title}: it is not running`);
   return pid;
@@ -213,7 +170,7 @@ export async function kill(ctx: StackContext, name: string): Promise<number> {
 
 /** Stops the services we started (dependents first). With `purge`, deletes their data too. */
 export async function down(ctx: StackContext, opts: { purge?: boolean; only?: string[] } = {}) {
-  const order = [...select(SERVICES, opts.only)].reverse();
+  const order = [...selectComponents(SERVICES, opts.only)].reverse();
   for (const s of order) {
     const stopped = await stopByPidFile(pidFile(ctx, s));
     console.log(stopped ? `✔ stopped ${s.title}` : `· ${s.title} was not running`);

@@ -22,6 +22,8 @@ export function airflowBin(ctx: StackContext): string {
 export const airflow: Component = {
   name: "airflow",
   title: "Apache Airflow",
+  requires: ["python"],
+  diskMiB: 700,
   version: (ctx) => v(ctx, "version"),
   installed: async (ctx) => isStamped(dir(ctx), await stamp(ctx)),
   async install(ctx) {

@@ -88,6 +88,8 @@ async function buildSink(ctx: StackContext): Promise<void> {
 export const connect: Service = {
   name: "connect",
   title: "Kafka Connect + S3 sink",
+  requires: ["java", "maven"],
+  diskMiB: 250,
   ports: ["connect"],
   dependsOn: ["kafka", "minio"],
   startTimeout: 120,

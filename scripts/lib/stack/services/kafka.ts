@@ -46,6 +46,8 @@ async function java(ctx: StackContext, args: string[]): Promise<void> {
 export const kafka: Service = {
   name: "kafka",
   title: "Apache Kafka (KRaft)",
+  requires: ["java", "maven"],
+  diskMiB: 150,
   ports: ["kafka", "kafka_controller"],
   dependsOn: [],
   startTimeout: 90,

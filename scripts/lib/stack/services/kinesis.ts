@@ -35,6 +35,8 @@ const SERVE = [
 export const kinesis: Service = {
   name: "kinesis",
   title: "kinesalite (Kinesis)",
+  requires: ["node"],
+  diskMiB: 60,
   ports: ["kinesis"],
   dependsOn: [],
   startTimeout: 60,

@@ -26,6 +26,9 @@ async function rootQuery(ctx: StackContext, sql: string[]): Promise<void> {
 export const mariadb: Service = {
   name: "mariadb",
   title: "MariaDB",
+  requires: ["apt"],
+  debianPackages: (ctx) => ctx.versions.list("mariadb", "debian_packages"),
+  diskMiB: 250,
   ports: ["mariadb"],
   dependsOn: [],
   startTimeout: 60,

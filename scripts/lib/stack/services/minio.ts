@@ -14,6 +14,8 @@ const stamp = (ctx: StackContext) =>
 export const minio: Service = {
   name: "minio",
   title: "MinIO (S3)",
+  requires: ["go"],
+  diskMiB: 2500,
   ports: ["minio", "minio_console"],
   dependsOn: [],
   startTimeout: 60,
@@ -37,7 +39,8 @@ export const minio: Service = {
           {
             env: {
               PATH: `/usr/local/go/bin:${Deno.env.get("PATH")}`,
-              GOTOOLCHAIN: "local",
+              // A Go older than MinIO's go.mod fetches the Go it names from the module proxy.
+              GOTOOLCHAIN: "auto",
               GOFLAGS: "-buildvcs=false",
               CGO_ENABLED: "0",
               GOPATH: go,

@@ -6,6 +6,7 @@
  */
 import type { StackContext } from "../component.ts";
 import { step } from "../install.ts";
+import { findPython } from "../preconditions.ts";
 
 /** A short hash of a file's content, for install stamps that follow the lock. */
 export async function fileHash(path: string): Promise<string> {
@@ -32,7 +33,11 @@ export async function installVenv(
   lock: string,
 ) {
   const log = { component, logFile: ctx.log(`install-${component}.log`) };
-  await step(log, "create Python venv", ["python3", "-m", "venv", venv]);
+  const { path: python, tried } = await findPython();
+  if (!python) {
+    throw new Error(`no Python 3.11 or 3.12 with venv found (${tried.join("; ")})`);
+  }
+  await step(log, `create Python venv (${python})`, [python, "-m", "venv", venv]);
   await step(log, "upgrade pip", [`${venv}/bin/pip`, "install", "-q", "--upgrade", "pip==24.3.1"]);
   await step(log, `pip install -r ${lock.split("/").pop()} (PyPI)`, [
     `${venv}/bin/pip`,

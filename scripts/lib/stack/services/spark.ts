@@ -47,6 +47,8 @@ export function sparkPaths(ctx: StackContext): SparkPaths {
 export const spark: Component = {
   name: "spark",
   title: "Apache Spark + Delta Lake",
+  requires: ["python", "java17", "maven"],
+  diskMiB: 900,
   version: (ctx) => `${v(ctx, "pyspark")} / delta ${v(ctx, "delta")}`,
   installed: async (ctx) => isStamped(dir(ctx), await stamp(ctx)),
   async install(ctx) {

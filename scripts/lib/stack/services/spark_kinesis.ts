@@ -29,6 +29,8 @@ export function sparkKinesisJar(ctx: StackContext): string {
 export const sparkKinesis: Component = {
   name: "spark_kinesis",
   title: "Kinesis source for Spark (kinesis-sql)",
+  requires: ["maven"],
+  diskMiB: 40,
   version: (ctx) => v(ctx, "version"),
   installed: (ctx) => isStamped(dir(ctx), coords(ctx)),
   async install(ctx) {
