@@ -214,7 +214,7 @@ export const PREREQUISITES: Record<Requirement, Prerequisite> = {
       "MinIO needs from the Go module proxy by itself",
   },
   python: {
-    title: `Python ${PYTHON_RANGE.min.join(".")}-3.12 with venv (Spark, Airflow)`,
+    title: `Python ${PYTHON_RANGE.min.join(".")}-3.12 with venv`,
     async check() {
       const { path, tried } = await findPython();
       return path

@@ -65,7 +65,7 @@ Deno.test("a machine without the tools gets one error naming each and its fix, b
       assert.ok(e instanceof PreconditionError);
       assert.match(e.message, /^Cannot install kafka, airflow: this machine lacks Java 17\+/);
       assert.match(e.message, /Maven 3 .*: apt-get install maven/);
-      assert.match(e.message, /Python 3\.11-3\.12 .*PIPELINE_PYTHON/);
+      assert.match(e.message, /Python 3\.11-3\.12 with venv.*PIPELINE_PYTHON/);
       assert.match(e.message, /Nothing was downloaded/);
       return true;
     });
