@@ -46,7 +46,7 @@ except ImportError:
 REPO = Path(os.environ.get("PIPELINE_REPO") or Path(__file__).resolve().parent.parent)
 CONN_ID = "databricks_default"
 KINDS = ("pin", "geo", "user")
-USER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # as scripts/lib/names.ts checks it
+USER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # as scripts/lib/core/names.ts checks it
 TARGETS = ("local", "databricks")
 
 

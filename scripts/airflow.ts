@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { airflowHome, checkStandalonePorts, standalone } from "./lib/airflow.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { airflowHome, checkStandalonePorts, standalone } from "./lib/dag/airflow.ts";
 import { stackContext } from "./lib/stack/context.ts";
 import { installFor } from "./lib/stack/needs.ts";
 

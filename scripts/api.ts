@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { startApi } from "./lib/api.ts";
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { networkReason } from "./lib/http.ts";
-import { parseCount } from "./lib/seed.ts";
+import { startApi } from "./lib/api/gateway.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { networkReason } from "./lib/core/http.ts";
+import { parseCount } from "./lib/source/seed.ts";
 
 const USAGE = "deno task api [--host H] [--port P]";
 

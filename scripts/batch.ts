@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { parseStep, printBatchReport, runBatch } from "./lib/batch.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { parseStep, printBatchReport, runBatch } from "./lib/batch/batch.ts";
 import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
 

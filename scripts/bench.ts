@@ -9,17 +9,17 @@ import {
   benchIngest,
   type IngestBenchResult,
   type PhaseProgress,
-} from "./lib/bench_ingest.ts";
-import { runStreamBench, STREAM_BENCH_USAGE } from "./lib/bench_stream_cli.ts";
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { setupConnector } from "./lib/connector.ts";
-import { parseNumber } from "./lib/emulator_options.ts";
-import { progressLine } from "./lib/progress.ts";
-import { parseCount } from "./lib/seed.ts";
-import { table } from "./lib/table.ts";
-import { BATCH_BENCH_SIZES, benchBatch } from "./lib/bench_batch.ts";
-import { setupTopics } from "./lib/topics.ts";
+} from "./lib/bench/ingest.ts";
+import { runStreamBench, STREAM_BENCH_USAGE } from "./lib/bench/stream_cli.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { setupConnector } from "./lib/lake/connector.ts";
+import { parseNumber } from "./lib/emulator/options.ts";
+import { progressLine } from "./lib/view/progress.ts";
+import { parseCount } from "./lib/source/seed.ts";
+import { table } from "./lib/view/table.ts";
+import { BATCH_BENCH_SIZES, benchBatch } from "./lib/bench/batch.ts";
+import { setupTopics } from "./lib/kafka/topics.ts";
 import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
 

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { checkBucket } from "./lib/batch.ts";
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { airflowHome, checkDagRun, dagTest, inspectDag, taskRunRows } from "./lib/airflow.ts";
-import { milestone } from "./lib/dag_test_output.ts";
+import { checkBucket } from "./lib/batch/batch.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { airflowHome, checkDagRun, dagTest, inspectDag, taskRunRows } from "./lib/dag/airflow.ts";
+import { milestone } from "./lib/dag/test_output.ts";
 import { stackContext } from "./lib/stack/context.ts";
-import { table } from "./lib/table.ts";
+import { table } from "./lib/view/table.ts";
 import { installFor } from "./lib/stack/needs.ts";
 
 const USAGE = "deno task dag:test [--date YYYY-MM-DD] [--retries N] [--verbose]";

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { parseCount, seedSource } from "./lib/seed.ts";
-import { DEFAULT_ROWS } from "./lib/synthetic.ts";
-import { table } from "./lib/table.ts";
-import { progressLine } from "./lib/progress.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { parseCount, seedSource } from "./lib/source/seed.ts";
+import { DEFAULT_ROWS } from "./lib/source/synthetic.ts";
+import { table } from "./lib/view/table.ts";
+import { progressLine } from "./lib/view/progress.ts";
 
 const USAGE = "deno task db:seed [--rows N] [--seed S]";
 

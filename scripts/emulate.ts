@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { main } from "./lib/cli.ts";
-import { runEmulatorCli } from "./lib/emulator_cli.ts";
+import { main } from "./lib/core/cli.ts";
+import { runEmulatorCli } from "./lib/emulator/cli.ts";
 
 if (import.meta.main) {
   await main(() => runEmulatorCli(Deno.args, "topics"));

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { loadConfig } from "./lib/config.ts";
-import { faultsDir, faultTable, readFaults } from "./lib/fault_report.ts";
-import { main } from "./lib/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { faultsDir, faultTable, readFaults } from "./lib/faults/report.ts";
+import { main } from "./lib/core/cli.ts";
 
 if (import.meta.main) {
   await main(async () => {

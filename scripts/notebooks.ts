@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { executeNotebook, listNotebooks } from "./lib/notebook.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { executeNotebook, listNotebooks } from "./lib/view/notebook.ts";
 import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
 

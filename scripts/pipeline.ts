@@ -5,22 +5,22 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { parseCount, seedSource } from "./lib/seed.ts";
-import { DEFAULT_ROWS } from "./lib/synthetic.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { parseCount, seedSource } from "./lib/source/seed.ts";
+import { DEFAULT_ROWS } from "./lib/source/synthetic.ts";
 import { statusTable, up } from "./lib/stack/stack.ts";
 import { stackContext } from "./lib/stack/context.ts";
-import { table } from "./lib/table.ts";
-import { progressLine } from "./lib/progress.ts";
-import { setupTopics } from "./lib/topics.ts";
-import { setupConnector } from "./lib/connector.ts";
-import { emulate } from "./lib/emulator.ts";
-import { countLake, waitForLake } from "./lib/lake_count.ts";
-import { KINDS } from "./lib/names.ts";
-import { printBatchReport, runBatch } from "./lib/batch.ts";
-import { setupStreams } from "./lib/streams.ts";
-import { startStreamJob, waitUntilIdle } from "./lib/stream_job.ts";
-import { streamSender } from "./lib/stream_client.ts";
+import { table } from "./lib/view/table.ts";
+import { progressLine } from "./lib/view/progress.ts";
+import { setupTopics } from "./lib/kafka/topics.ts";
+import { setupConnector } from "./lib/lake/connector.ts";
+import { emulate } from "./lib/emulator/emulator.ts";
+import { countLake, waitForLake } from "./lib/lake/count.ts";
+import { KINDS } from "./lib/core/names.ts";
+import { printBatchReport, runBatch } from "./lib/batch/batch.ts";
+import { setupStreams } from "./lib/kinesis/streams.ts";
+import { startStreamJob, waitUntilIdle } from "./lib/stream/job.ts";
+import { streamSender } from "./lib/emulator/stream_sender.ts";
 import { installFor } from "./lib/stack/needs.ts";
 
 const USAGE = "deno task pipeline [--rows N] [--seed S] [--posts N]";

@@ -7,16 +7,16 @@
  * @module
  */
 import type { Producer } from "kafkajs";
-import { loadConfig } from "./lib/config.ts";
-import { kafkaClient } from "./lib/kafka.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { kafkaClient } from "./lib/kafka/client.ts";
 import {
   checkContentType,
   checkTopicName,
   parseProduceBody,
   readBody,
   RestError,
-} from "./lib/kafka_rest.ts";
-import { assignPartitions, produceResponse } from "./lib/partitions.ts";
+} from "./lib/kafka/rest.ts";
+import { assignPartitions, produceResponse } from "./lib/kafka/partitions.ts";
 
 /** True when kafkajs failed on an unknown topic, directly or as the cause of its retries. */
 function unknownTopic(e: unknown): boolean {

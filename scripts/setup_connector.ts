@@ -6,17 +6,17 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { type ConnectorFailedError, type ConnectorStatus } from "./lib/connect_rest.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { type ConnectorFailedError, type ConnectorStatus } from "./lib/lake/connect_rest.ts";
 import {
   connectorName,
   connectUrl,
   mskSinkConfig,
   propertiesText,
   setupConnector,
-} from "./lib/connector.ts";
-import { table } from "./lib/table.ts";
+} from "./lib/lake/connector.ts";
+import { table } from "./lib/view/table.ts";
 
 const USAGE = "deno task setup-connector [--print-msk-config] [--timeout SECONDS]";
 

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { setupStreams } from "./lib/streams.ts";
-import { table } from "./lib/table.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { setupStreams } from "./lib/kinesis/streams.ts";
+import { table } from "./lib/view/table.ts";
 
 const USAGE = "deno task setup-streams";
 

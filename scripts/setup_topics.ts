@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { table } from "./lib/table.ts";
-import { setupTopics } from "./lib/topics.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { table } from "./lib/view/table.ts";
+import { setupTopics } from "./lib/kafka/topics.ts";
 
 const USAGE = "deno task setup-topics";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
 import { down, status, statusTable, up } from "./lib/stack/stack.ts";
 import { install } from "./lib/stack/installer.ts";
 import { stackContext } from "./lib/stack/context.ts";

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/cli.ts";
-import { loadConfig } from "./lib/config.ts";
-import { parseNumber } from "./lib/emulator_options.ts";
-import { KINDS } from "./lib/names.ts";
+import { main, parseFlags } from "./lib/core/cli.ts";
+import { loadConfig } from "./lib/core/config.ts";
+import { parseNumber } from "./lib/emulator/options.ts";
+import { KINDS } from "./lib/core/names.ts";
 import { stackContext } from "./lib/stack/context.ts";
-import { startStreamJob, type StreamEvent } from "./lib/stream_job.ts";
-import { table } from "./lib/table.ts";
+import { startStreamJob, type StreamEvent } from "./lib/stream/job.ts";
+import { table } from "./lib/view/table.ts";
 import { installFor } from "./lib/stack/needs.ts";
 
 const USAGE = "deno task stream [--trigger SECONDS] [--duration SECONDS]";

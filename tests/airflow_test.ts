@@ -6,16 +6,16 @@
  * The lake is written straight into MinIO in the S3 sink's layout (Kafka is not what is under
  * test here), from the synthetic generator, with datetimes as the emulator sends them.
  */
-import { batchOutDir } from "../scripts/lib/batch.ts";
+import { batchOutDir } from "../scripts/lib/batch/batch.ts";
 import assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { checkDagRun, dagTest, inspectDag, listImportErrors } from "../scripts/lib/airflow.ts";
-import { type Config, loadConfig } from "../scripts/lib/config.ts";
-import { type Kind, KINDS } from "../scripts/lib/names.ts";
-import { ensureBucket, s3Client } from "../scripts/lib/s3.ts";
-import { isoDatetime } from "../scripts/lib/source_posts.ts";
+import { checkDagRun, dagTest, inspectDag, listImportErrors } from "../scripts/lib/dag/airflow.ts";
+import { type Config, loadConfig } from "../scripts/lib/core/config.ts";
+import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
+import { ensureBucket, s3Client } from "../scripts/lib/lake/s3.ts";
+import { isoDatetime } from "../scripts/lib/source/posts.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
-import { post } from "../scripts/lib/synthetic.ts";
+import { post } from "../scripts/lib/source/synthetic.ts";
 import { startStack, testUserId } from "./harness.ts";
 
 const TASKS = ["load_lake", "clean_pin", "clean_geo", "clean_user", "analytics"];

@@ -7,9 +7,14 @@
  * deliveries, a keyless record), spread over two partitions and several offsets.
  */
 import assert from "node:assert/strict";
-import { loadConfig } from "../scripts/lib/config.ts";
-import { names } from "../scripts/lib/names.ts";
-import { runSparkJob, type SparkEvent, type SparkReport, toUri } from "../scripts/lib/spark.ts";
+import { loadConfig } from "../scripts/lib/core/config.ts";
+import { names } from "../scripts/lib/core/names.ts";
+import {
+  runSparkJob,
+  type SparkEvent,
+  type SparkReport,
+  toUri,
+} from "../scripts/lib/spark/driver.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
 
 const TOPICS = names("fixture0batch").topics;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Config, loadConfig } from "../scripts/lib/config.ts";
+import { type Config, loadConfig } from "../scripts/lib/core/config.ts";
 import type { StackContext } from "../scripts/lib/stack/component.ts";
 import { down, status, up } from "../scripts/lib/stack/stack.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";

@@ -4,18 +4,18 @@
  */
 import assert from "node:assert/strict";
 import type { Admin } from "kafkajs";
-import { startApi } from "../scripts/lib/api.ts";
-import type { Config } from "../scripts/lib/config.ts";
-import { connectorName, setupConnector } from "../scripts/lib/connector.ts";
-import { emulate } from "../scripts/lib/emulator.ts";
-import { kafkaClient } from "../scripts/lib/kafka.ts";
-import { KAFKA_JSON_V2 } from "../scripts/lib/kafka_rest.ts";
-import { type Kind, KINDS } from "../scripts/lib/names.ts";
-import { listObjects, readObjectText, s3Client } from "../scripts/lib/s3.ts";
-import { seedSource } from "../scripts/lib/seed.ts";
-import { isoDatetime } from "../scripts/lib/source_posts.ts";
-import { DEFAULT_ROWS, post } from "../scripts/lib/synthetic.ts";
-import { setupTopics } from "../scripts/lib/topics.ts";
+import { startApi } from "../scripts/lib/api/gateway.ts";
+import type { Config } from "../scripts/lib/core/config.ts";
+import { connectorName, setupConnector } from "../scripts/lib/lake/connector.ts";
+import { emulate } from "../scripts/lib/emulator/emulator.ts";
+import { kafkaClient } from "../scripts/lib/kafka/client.ts";
+import { KAFKA_JSON_V2 } from "../scripts/lib/kafka/rest.ts";
+import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
+import { listObjects, readObjectText, s3Client } from "../scripts/lib/lake/s3.ts";
+import { seedSource } from "../scripts/lib/source/seed.ts";
+import { isoDatetime } from "../scripts/lib/source/posts.ts";
+import { DEFAULT_ROWS, post } from "../scripts/lib/source/synthetic.ts";
+import { setupTopics } from "../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "./harness.ts";
 
 const SEED = 1;

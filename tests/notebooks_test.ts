@@ -2,8 +2,8 @@
  * Every notebook runs headless on the Deno kernel without a cell error (outputs go to the state
  * directory, so the committed notebooks are not touched).
  */
-import { loadConfig } from "../scripts/lib/config.ts";
-import { executeNotebook, listNotebooks } from "../scripts/lib/notebook.ts";
+import { loadConfig } from "../scripts/lib/core/config.ts";
+import { executeNotebook, listNotebooks } from "../scripts/lib/view/notebook.ts";
 import { trackStack } from "./harness.ts";
 
 const cfg = await loadConfig();

@@ -6,23 +6,23 @@
  */
 import assert from "node:assert/strict";
 import { DeleteStreamCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
-import { startApi } from "../scripts/lib/api.ts";
-import { emulate } from "../scripts/lib/emulator.ts";
-import { kinesisClient } from "../scripts/lib/kinesis.ts";
-import { type Kind, KINDS } from "../scripts/lib/names.ts";
-import { seedSource } from "../scripts/lib/seed.ts";
-import { runSparkJob, toUri } from "../scripts/lib/spark.ts";
-import { putStreamRecords, streamSender } from "../scripts/lib/stream_client.ts";
+import { startApi } from "../scripts/lib/api/gateway.ts";
+import { emulate } from "../scripts/lib/emulator/emulator.ts";
+import { kinesisClient } from "../scripts/lib/kinesis/client.ts";
+import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
+import { seedSource } from "../scripts/lib/source/seed.ts";
+import { runSparkJob, toUri } from "../scripts/lib/spark/driver.ts";
+import { putStreamRecords, streamSender } from "../scripts/lib/emulator/stream_sender.ts";
 import {
   readDeadLetters,
   startStreamJob,
   type StreamEvent,
   type StreamJob,
   type TableSnapshot,
-} from "../scripts/lib/stream_job.ts";
-import { setupStreams } from "../scripts/lib/streams.ts";
-import { DEFAULT_ROWS } from "../scripts/lib/synthetic.ts";
-import { reportFault, tally } from "../scripts/lib/fault_report.ts";
+} from "../scripts/lib/stream/job.ts";
+import { setupStreams } from "../scripts/lib/kinesis/streams.ts";
+import { DEFAULT_ROWS } from "../scripts/lib/source/synthetic.ts";
+import { reportFault, tally } from "../scripts/lib/faults/report.ts";
 import { startStack, testUserId } from "./harness.ts";
 
 const POSTS = 300;

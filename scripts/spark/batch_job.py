@@ -1,7 +1,7 @@
 """Spark driver of the batch job: Python only because PySpark demands it, so it stays thin.
 
 The job is described by JSON (``--config FILE``, ``--config -`` for stdin, or ``--job JSON``
-inline, as a Databricks task passes it; see scripts/lib/spark.ts for its fields). Mode
+inline, as a Databricks task passes it; see scripts/lib/spark/driver.ts for its fields). Mode
 ``batch``: check each topic prefix, read every *.json under it into a raw view, run
 sql/clean/<kind>.sql into views pin, geo and user, write them as Delta, run every
 sql/analytics/*.sql, write each result as Delta and as one CSV file. Mode ``scan``: only read

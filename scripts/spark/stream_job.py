@@ -1,6 +1,6 @@
 """Spark driver of the stream job: Kinesis -> sql/clean -> Delta, one streaming query per kind.
 
-Thin on purpose: scripts/lib/stream_job.ts describes the job as JSON (``--config FILE``) and
+Thin on purpose: scripts/lib/stream/job.ts describes the job as JSON (``--config FILE``) and
 talks to it over stdin/stdout. Each query reads its Kinesis stream with the kinesis-sql source
 (``readStream.format("kinesis")``, the same shape as Databricks'), from the earliest record on a
 fresh checkpoint, and hands every micro-batch to ``process_batch``, which

@@ -12,17 +12,17 @@ import {
   ListStreamsCommand,
 } from "@aws-sdk/client-kinesis";
 import type { Admin } from "kafkajs";
-import type { Config } from "../../scripts/lib/config.ts";
-import { kafkaClient } from "../../scripts/lib/kafka.ts";
-import { KAFKA_JSON_V2 } from "../../scripts/lib/kafka_rest.ts";
-import { kinesisClient } from "../../scripts/lib/kinesis.ts";
-import { KINDS } from "../../scripts/lib/names.ts";
-import { openShards, setupStreams } from "../../scripts/lib/streams.ts";
-import { setupTopics } from "../../scripts/lib/topics.ts";
+import type { Config } from "../../scripts/lib/core/config.ts";
+import { kafkaClient } from "../../scripts/lib/kafka/client.ts";
+import { KAFKA_JSON_V2 } from "../../scripts/lib/kafka/rest.ts";
+import { kinesisClient } from "../../scripts/lib/kinesis/client.ts";
+import { KINDS } from "../../scripts/lib/core/names.ts";
+import { openShards, setupStreams } from "../../scripts/lib/kinesis/streams.ts";
+import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "../harness.ts";
 import { type BadRequest, badRequests } from "./bad_requests.ts";
 import { type ApiChild, startApiChild } from "./children.ts";
-import { reportFault } from "../../scripts/lib/fault_report.ts";
+import { reportFault } from "../../scripts/lib/faults/report.ts";
 
 /** A request gets this long to be answered; longer counts as a hang. */
 const ANSWER_MS = 20_000;

@@ -7,13 +7,13 @@
  *
  * @module
  */
-import { KAFKA_JSON_V2, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../scripts/lib/kafka_rest.ts";
+import { KAFKA_JSON_V2, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../scripts/lib/kafka/rest.ts";
 import {
   MAX_PUT_RECORDS,
   MAX_PUT_RECORDS_BYTES,
   MAX_RECORD_BYTES,
   STREAM_JSON,
-} from "../../scripts/lib/api_streams.ts";
+} from "../../scripts/lib/api/streams.ts";
 
 /** What kind of bad input a case is. */
 export type Category =

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Config } from "../../scripts/lib/config.ts";
-import { textLines } from "../../scripts/lib/lines.ts";
+import type { Config } from "../../scripts/lib/core/config.ts";
+import { textLines } from "../../scripts/lib/core/lines.ts";
 import { procInfo } from "../../scripts/lib/stack/process.ts";
 
 /** A Deno script running as a child of the test. */

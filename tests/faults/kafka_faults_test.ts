@@ -6,28 +6,28 @@
  * (geo, user) in the lake, and the broker case also in the cleaned tables of the batch job.
  */
 import assert from "node:assert/strict";
-import { type Api, startApi } from "../../scripts/lib/api.ts";
-import { runBatch } from "../../scripts/lib/batch.ts";
-import { type Config, loadConfig } from "../../scripts/lib/config.ts";
-import { setupConnector } from "../../scripts/lib/connector.ts";
+import { type Api, startApi } from "../../scripts/lib/api/gateway.ts";
+import { runBatch } from "../../scripts/lib/batch/batch.ts";
+import { type Config, loadConfig } from "../../scripts/lib/core/config.ts";
+import { setupConnector } from "../../scripts/lib/lake/connector.ts";
 import {
   describeSourceEvent,
   emulate,
   type EmulateSummary,
   type SourceEvent,
-} from "../../scripts/lib/emulator.ts";
-import { readLake } from "../../scripts/lib/lake.ts";
-import { waitForLake } from "../../scripts/lib/lake_count.ts";
-import { type Kind, KINDS } from "../../scripts/lib/names.ts";
-import { seedSource } from "../../scripts/lib/seed.ts";
-import { SourcePosts } from "../../scripts/lib/source_posts.ts";
+} from "../../scripts/lib/emulator/emulator.ts";
+import { readLake } from "../../scripts/lib/lake/lake.ts";
+import { waitForLake } from "../../scripts/lib/lake/count.ts";
+import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
+import { seedSource } from "../../scripts/lib/source/seed.ts";
+import { SourcePosts } from "../../scripts/lib/source/posts.ts";
 import { sleep } from "../../scripts/lib/stack/process.ts";
 import { down, kill, up } from "../../scripts/lib/stack/stack.ts";
 import { stackContext } from "../../scripts/lib/stack/context.ts";
-import { DEFAULT_ROWS } from "../../scripts/lib/synthetic.ts";
-import { setupTopics } from "../../scripts/lib/topics.ts";
+import { DEFAULT_ROWS } from "../../scripts/lib/source/synthetic.ts";
+import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { startStack, type TestStack, testUserId } from "../harness.ts";
-import { reportFault, tally, tallyCopies } from "../../scripts/lib/fault_report.ts";
+import { reportFault, tally, tallyCopies } from "../../scripts/lib/faults/report.ts";
 
 const SEED = 1;
 /** Posts per case, and their pace: about 15 s of sending, the fault 4 s in. */

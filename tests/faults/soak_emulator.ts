@@ -9,16 +9,16 @@
  *
  * @module
  */
-import { main } from "../../scripts/lib/cli.ts";
-import { loadConfig } from "../../scripts/lib/config.ts";
+import { main } from "../../scripts/lib/core/cli.ts";
+import { loadConfig } from "../../scripts/lib/core/config.ts";
 import {
   emulate,
   type EmulateProgress,
   type Sender,
   topicSender,
-} from "../../scripts/lib/emulator.ts";
-import { parseEmulateArgs } from "../../scripts/lib/emulator_options.ts";
-import { type Kind, KINDS } from "../../scripts/lib/names.ts";
+} from "../../scripts/lib/emulator/emulator.ts";
+import { parseEmulateArgs } from "../../scripts/lib/emulator/options.ts";
+import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
 
 /** Where each kind's id is. */
 export const ID: Record<Kind, string> = { pin: "unique_id", geo: "ind", user: "ind" };

@@ -9,18 +9,18 @@
  */
 import assert from "node:assert/strict";
 import type { Admin } from "kafkajs";
-import type { Config } from "../../scripts/lib/config.ts";
-import { connectorName, setupConnector } from "../../scripts/lib/connector.ts";
-import { kafkaClient } from "../../scripts/lib/kafka.ts";
-import { isLakeObject } from "../../scripts/lib/lake.ts";
-import { type Kind, KINDS } from "../../scripts/lib/names.ts";
-import { listObjects, readObjectText, s3Client } from "../../scripts/lib/s3.ts";
-import { ensureSource } from "../../scripts/lib/source_ready.ts";
+import type { Config } from "../../scripts/lib/core/config.ts";
+import { connectorName, setupConnector } from "../../scripts/lib/lake/connector.ts";
+import { kafkaClient } from "../../scripts/lib/kafka/client.ts";
+import { isLakeObject } from "../../scripts/lib/lake/lake.ts";
+import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
+import { listObjects, readObjectText, s3Client } from "../../scripts/lib/lake/s3.ts";
+import { ensureSource } from "../../scripts/lib/source/ready.ts";
 import { sleep } from "../../scripts/lib/stack/process.ts";
-import { setupTopics } from "../../scripts/lib/topics.ts";
+import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "../harness.ts";
 import { type ApiChild, type Child, startApiChild, startChild } from "./children.ts";
-import { reportFault, tallyCopies } from "../../scripts/lib/fault_report.ts";
+import { reportFault, tallyCopies } from "../../scripts/lib/faults/report.ts";
 import type { SoakEmulatorOutput } from "./soak_emulator.ts";
 import { soakMinutes } from "./soak_options.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Config, PortName } from "../config.ts";
+import type { Config, PortName } from "../core/config.ts";
 import type { Launch } from "./process.ts";
 import type { Versions } from "./versions.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Config, loadConfig } from "../config.ts";
+import { type Config, loadConfig } from "../core/config.ts";
 import type { StackContext } from "./component.ts";
 import { loadVersions } from "./versions.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { REPO_ROOT } from "../config.ts";
+import { REPO_ROOT } from "../core/paths.ts";
 import { componentsFor, TASK_NEEDS, type TaskNeeds } from "./needs.ts";
 import type { Component } from "./component.ts";
 
@@ -122,7 +122,7 @@ async function runs(
   if (visiting.has(task.name)) return found;
   visiting.add(task.name);
   let modules = await reach(task.entries);
-  const notebookRunner = `${REPO_ROOT}/scripts/lib/notebook.ts`;
+  const notebookRunner = `${REPO_ROOT}/scripts/lib/view/notebook.ts`;
   if (modules.has(notebookRunner)) {
     modules = new Map([...modules, ...await reach(await notebookImports())]);
   }

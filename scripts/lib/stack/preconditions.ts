@@ -7,7 +7,7 @@
  */
 import type { Component, Requirement, StackContext } from "./component.ts";
 import { aptInstall, missingDebs, which } from "./install.ts";
-import { table } from "../table.ts";
+import { table } from "../view/table.ts";
 
 /** What one check found on this machine. */
 export interface Found {

@@ -17,7 +17,7 @@ import {
   stopByPidFile,
   tail,
 } from "./process.ts";
-import { table } from "../table.ts";
+import { table } from "../view/table.ts";
 import { selectComponents, SERVICES } from "./registry.ts";
 import { install } from "./installer.ts";
 

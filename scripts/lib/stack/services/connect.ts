@@ -8,7 +8,7 @@ import type { Service, StackContext } from "../component.ts";
 import { installOnce, isStamped, mavenFetch, step } from "../install.ts";
 import { kafkaDeps } from "./kafka.ts";
 import { writeLog4j } from "./java.ts";
-import { setupConnector } from "../../connector.ts";
+import { setupConnector } from "../../lake/connector.ts";
 
 const kafkaVersion = (ctx: StackContext) => ctx.versions.get("kafka", "version");
 const sinkVersion = (ctx: StackContext) => ctx.versions.get("connect_s3_sink", "version");

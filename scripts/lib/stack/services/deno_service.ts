@@ -4,7 +4,7 @@
  * @module
  */
 import type { Service, StackContext } from "../component.ts";
-import type { PortName } from "../../config.ts";
+import type { PortName } from "../../core/config.ts";
 
 /** Describes a Deno script served on one stack port with a `/healthy` route. */
 export function denoService(opts: {

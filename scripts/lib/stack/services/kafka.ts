@@ -6,7 +6,7 @@
  */
 import type { Service, StackContext } from "../component.ts";
 import { installOnce, isStamped, mavenFetch } from "../install.ts";
-import { kafkaClient } from "../../kafka.ts";
+import { kafkaClient } from "../../kafka/client.ts";
 import { writeLog4j } from "./java.ts";
 
 const version = (ctx: StackContext) => ctx.versions.get("kafka", "version");

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { startApi } from "./gateway.ts";
+import { resolveConfig } from "../core/config.ts";
+import { REPO_ROOT } from "../core/paths.ts";
+import { KAFKA_JSON_V2 } from "../kafka/rest.ts";
+
+const file = `${REPO_ROOT}/pipeline.yaml`;
+const cfg = resolveConfig(parse(await Deno.readTextFile(file)), file, "local", { HOME: "/h" });
+
+/** A stand-in upstream that records what reaches it and answers like the REST proxy. */
+function upstream() {
+  const seen: { path: string; type: string | null; body: string }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    seen.push({
+      path: new URL(req.url).pathname,
+      type: req.headers.get("content-type"),
+      body: await req.text(),
+    });
+    return Response.json({ key_schema_id: null, value_schema_id: null, offsets: [] }, {
+      status: 200,
+      headers: { "x-upstream": "1" },
+    });
+  });
+  return { seen, url: `http://127.0.0.1:${server.addr.port}`, server };
+}
+
+Deno.test("the gateway forwards a valid produce body verbatim and answers with the upstream's response", async () => {
+  const up = upstream();
+  const api = startApi(cfg, { port: 0, restProxyUrl: up.url });
+  try {
+    const body = '{"records":[{"value":{"index":1}},{"value":{"index":2}}]}';
+    const res = await fetch(`${api.url}/topics/${cfg.names.topics.geo}`, {
+      method: "POST",
+      headers: { "content-type": `${KAFKA_JSON_V2}; charset=utf-8` },
+      body,
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual((await res.json()).offsets, []);
+    assert.deepEqual(up.seen, [{
+      path: `/topics/${cfg.names.topics.geo}`,
+      type: KAFKA_JSON_V2,
+      body,
+    }]);
+  } finally {
+    await api.close();
+    await up.server.shutdown();
+  }
+});
+
+Deno.test("the gateway rejects bad input itself; nothing reaches the upstream", async () => {
+  const up = upstream();
+  const api = startApi(cfg, { port: 0, restProxyUrl: up.url });
+  try {
+    const ok = '{"records":[{"value":{"index":1}}]}';
+    const pin = `${api.url}/topics/${cfg.names.topics.pin}`;
+    const cases: [string, string, string, string, number][] = [
+      ["POST", pin, "text/plain", ok, 415],
+      ["POST", pin, KAFKA_JSON_V2, "{", 400],
+      ["POST", pin, KAFKA_JSON_V2, '{"records":{}}', 422],
+      ["POST", `${api.url}/topics/${cfg.userId}.comment`, KAFKA_JSON_V2, ok, 404],
+      ["GET", pin, KAFKA_JSON_V2, "", 405],
+      ["POST", `${api.url}/streams/x/record`, "application/json", ok, 404],
+      ["POST", `${api.url}/`, KAFKA_JSON_V2, ok, 404],
+    ];
+    for (const [method, url, type, body, status] of cases) {
+      const res = await fetch(url, {
+        method,
+        headers: { "content-type": type },
+        body: method === "GET" ? undefined : body,
+      });
+      const json = await res.json();
+      assert.equal(res.status, status, `${method} ${url} ${body}: ${JSON.stringify(json)}`);
+      assert.equal(typeof json.message, "string");
+    }
+    assert.deepEqual(up.seen, []);
+  } finally {
+    await api.close();
+    await up.server.shutdown();
+  }
+});
+
+Deno.test("the gateway answers 502 with a clear message when the REST proxy is down", async () => {
+  const up = upstream();
+  await up.server.shutdown();
+  const api = startApi(cfg, { port: 0, restProxyUrl: up.url });
+  try {
+    const res = await fetch(`${api.url}/topics/${cfg.names.topics.user}`, {
+      method: "POST",
+      headers: { "content-type": KAFKA_JSON_V2 },
+      body: '{"records":[{"value":{"index":1}}]}',
+    });
+    assert.equal(res.status, 502);
+    assert.match(
+      (await res.json()).message,
+      /^Cannot reach the Kafka REST proxy at http:\/\/127\.0\.0\.1:\d+: connection refused; start it with `deno task stack:up`$/,
+    );
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("a taken port and a profile without a proxy give errors that say what to do", async () => {
+  const api = startApi(cfg, { port: 0, restProxyUrl: "http://127.0.0.1:1" });
+  try {
+    assert.throws(
+      () => startApi(cfg, { port: api.server.addr.port, restProxyUrl: "http://127.0.0.1:1" }),
+      /Cannot start the API on 127\.0\.0\.1:\d+: the port is taken; .*PIPELINE_PORT_API/,
+    );
+  } finally {
+    await api.close();
+  }
+  assert.throws(
+    () => startApi({ ...cfg, profile: "aws", restProxyUrl: undefined }),
+    /No Kafka REST proxy in profile aws: .*PIPELINE_REST_PROXY_URL/,
+  );
+});

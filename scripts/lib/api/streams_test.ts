@@ -1,0 +1,239 @@
+import assert from "node:assert/strict";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import { parse } from "yaml";
+import { startApi } from "./gateway.ts";
+import { parsePutRecordBody, parsePutRecordsBody } from "./streams.ts";
+import { resolveConfig } from "../core/config.ts";
+import { REPO_ROOT } from "../core/paths.ts";
+
+const file = `${REPO_ROOT}/pipeline.yaml`;
+const cfg = resolveConfig(parse(await Deno.readTextFile(file)), file, "local", { HOME: "/h" });
+const PIN = cfg.names.streams.pin;
+const dec = new TextDecoder();
+
+/** A stand-in Kinesis client that records each command and answers like Kinesis would. */
+function kinesisStandIn(fail?: Error) {
+  const sent: { command: string; input: Record<string, unknown> }[] = [];
+  const client = {
+    send(cmd: { constructor: { name: string }; input: Record<string, unknown> }) {
+      sent.push({ command: cmd.constructor.name, input: cmd.input });
+      if (fail) return Promise.reject(fail);
+      const meta = { $metadata: { httpStatusCode: 200 } };
+      switch (cmd.constructor.name) {
+        case "PutRecordCommand":
+          return Promise.resolve({
+            ...meta,
+            SequenceNumber: "49",
+            ShardId: "shardId-000000000000",
+          });
+        case "PutRecordsCommand":
+          return Promise.resolve({
+            ...meta,
+            FailedRecordCount: 0,
+            Records: (cmd.input.Records as unknown[]).map((_, i) => ({
+              SequenceNumber: String(50 + i),
+              ShardId: "shardId-000000000000",
+            })),
+          });
+        case "DescribeStreamCommand":
+          return Promise.resolve({
+            ...meta,
+            StreamDescription: {
+              StreamName: cmd.input.StreamName,
+              StreamStatus: "ACTIVE",
+              StreamCreationTimestamp: new Date(1_700_000_000_500),
+            },
+          });
+        default:
+          return Promise.resolve({ ...meta, StreamNames: [PIN], HasMoreStreams: false });
+      }
+    },
+    destroy() {},
+  };
+  return { sent, client: client as unknown as KinesisClient };
+}
+
+Deno.test("PutRecord takes the stream from the path and puts Data as JSON text", async () => {
+  const k = kinesisStandIn();
+  const api = startApi(cfg, { port: 0, kinesis: k.client });
+  try {
+    const res = await fetch(`${api.url}/streams/${PIN}/record`, {
+      method: "PUT",
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify({
+        StreamName: "ignored",
+        Data: { index: 7, t: "é" },
+        PartitionKey: "7",
+      }),
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { SequenceNumber: "49", ShardId: "shardId-000000000000" });
+    assert.equal(k.sent.length, 1);
+    assert.equal(k.sent[0].command, "PutRecordCommand");
+    assert.equal(k.sent[0].input.StreamName, PIN);
+    assert.equal(k.sent[0].input.PartitionKey, "7");
+    assert.equal(dec.decode(k.sent[0].input.Data as Uint8Array), '{"index":7,"t":"é"}');
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("PutRecords sends every record and passes Kinesis's answer through", async () => {
+  const k = kinesisStandIn();
+  const api = startApi(cfg, { port: 0, kinesis: k.client });
+  try {
+    const res = await fetch(`${api.url}/streams/${cfg.names.streams.geo}/records`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        StreamName: cfg.names.streams.geo,
+        Records: [{ Data: { ind: 1 }, PartitionKey: "1" }, { Data: { ind: 2 }, PartitionKey: "2" }],
+      }),
+    });
+    const body = await res.json();
+    assert.equal(res.status, 200);
+    assert.equal(body.FailedRecordCount, 0);
+    assert.deepEqual(body.Records.map((r: { SequenceNumber: string }) => r.SequenceNumber), [
+      "50",
+      "51",
+    ]);
+    const records = k.sent[0].input.Records as { Data: Uint8Array; PartitionKey: string }[];
+    assert.deepEqual(records.map((r) => dec.decode(r.Data)), ['{"ind":1}', '{"ind":2}']);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("list and describe pass through, timestamps as Kinesis's epoch seconds", async () => {
+  const k = kinesisStandIn();
+  const api = startApi(cfg, { port: 0, kinesis: k.client });
+  try {
+    assert.deepEqual(await (await fetch(`${api.url}/streams`)).json(), {
+      StreamNames: [PIN],
+      HasMoreStreams: false,
+    });
+    const d = await (await fetch(`${api.url}/streams/${PIN}`)).json();
+    assert.equal(d.StreamDescription.StreamCreationTimestamp, 1_700_000_000.5);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("bad stream requests get a 4xx JSON error and nothing reaches Kinesis", async () => {
+  const k = kinesisStandIn();
+  const api = startApi(cfg, { port: 0, kinesis: k.client });
+  const record = `${api.url}/streams/${PIN}/record`;
+  const good = JSON.stringify({ StreamName: PIN, Data: { index: 1 }, PartitionKey: "1" });
+  const json = "application/json";
+  try {
+    const cases: [string, string, string, string | Uint8Array<ArrayBuffer>, string, number][] = [
+      ["wrong content type", "PUT", record, good, "application/vnd.kafka.json.v2+json", 415],
+      ["malformed JSON", "PUT", record, '{"Data":', json, 400],
+      ["not UTF-8", "PUT", record, new Uint8Array([0x7b, 0xff, 0x7d]), json, 400],
+      ["no Data", "PUT", record, '{"PartitionKey":"1"}', json, 422],
+      ["null Data", "PUT", record, '{"Data":null,"PartitionKey":"1"}', json, 422],
+      ["no PartitionKey", "PUT", record, '{"Data":{}}', json, 422],
+      ["empty PartitionKey", "PUT", record, '{"Data":{},"PartitionKey":""}', json, 422],
+      [
+        "long PartitionKey",
+        "PUT",
+        record,
+        `{"Data":{},"PartitionKey":"${"k".repeat(257)}"}`,
+        json,
+        422,
+      ],
+      ["array body", "PUT", record, "[]", json, 422],
+      ["unknown field", "PUT", record, '{"Data":{},"PartitionKey":"1","X":1}', json, 422],
+      [
+        "record over 1 MiB",
+        "PUT",
+        record,
+        `{"Data":"${"x".repeat(1024 * 1024)}","PartitionKey":"1"}`,
+        json,
+        413,
+      ],
+      ["body over 8 MiB", "PUT", record, "x".repeat(9 * 1024 * 1024), json, 413],
+      ["unknown stream", "PUT", `${api.url}/streams/streaming-other-pin/record`, good, json, 404],
+      ["illegal name", "PUT", `${api.url}/streams/a%2Fb/record`, good, json, 404],
+      ["POST to record", "POST", record, good, json, 405],
+      ["empty Records", "PUT", `${record}s`, '{"Records":[]}', json, 422],
+      [
+        "501 Records",
+        "PUT",
+        `${record}s`,
+        JSON.stringify({
+          Records: Array.from({ length: 501 }, (_, i) => ({ Data: i, PartitionKey: "k" })),
+        }),
+        json,
+        422,
+      ],
+      ["Records entry without key", "PUT", `${record}s`, '{"Records":[{"Data":1}]}', json, 422],
+      [
+        "Records over 5 MiB in all",
+        "PUT",
+        `${record}s`,
+        JSON.stringify({
+          Records: Array.from(
+            { length: 6 },
+            () => ({ Data: "x".repeat(1000 * 1000), PartitionKey: "k" }),
+          ),
+        }),
+        json,
+        413,
+      ],
+      ["delete another stream", "DELETE", `${api.url}/streams/other`, "", json, 404],
+      ["unknown sub-route", "PUT", `${api.url}/streams/${PIN}/shards`, good, json, 404],
+    ];
+    for (const [what, method, url, body, type, status] of cases) {
+      const res = await fetch(url, {
+        method,
+        headers: { "content-type": type },
+        body: method === "DELETE" ? undefined : body,
+      });
+      const answer = await res.json();
+      assert.equal(res.status, status, `${what}: ${JSON.stringify(answer).slice(0, 200)}`);
+      assert.equal(typeof answer.message, "string", what);
+    }
+    assert.deepEqual(k.sent, []);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("Kinesis failures map to statuses that say whether to retry", async () => {
+  const throttled = Object.assign(new Error("Rate exceeded for shard"), {
+    name: "ProvisionedThroughputExceededException",
+    $metadata: { httpStatusCode: 400 },
+  });
+  const missing = Object.assign(new Error("Stream not found"), {
+    name: "ResourceNotFoundException",
+    $metadata: { httpStatusCode: 400 },
+  });
+  const down = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4568"), { name: "Error" });
+  for (const [error, status] of [[throttled, 429], [missing, 404], [down, 502]] as const) {
+    const api = startApi(cfg, { port: 0, kinesis: kinesisStandIn(error).client });
+    try {
+      const res = await fetch(`${api.url}/streams/${PIN}/record`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: '{"Data":{"index":1},"PartitionKey":"1"}',
+      });
+      const body = await res.json();
+      assert.equal(res.status, status, JSON.stringify(body));
+      assert.match(body.message, /PutRecord|Kinesis/);
+    } finally {
+      await api.close();
+    }
+  }
+});
+
+Deno.test("record bodies parse to bytes and keys", () => {
+  const r = parsePutRecordBody('{"Data":"text","PartitionKey":"p"}');
+  assert.equal(dec.decode(r.data), '"text"');
+  assert.equal(r.partitionKey, "p");
+  assert.equal(parsePutRecordsBody('{"Records":[{"Data":[1],"PartitionKey":"p"}]}').length, 1);
+  assert.throws(
+    () => parsePutRecordBody('{"StreamName":1,"Data":1,"PartitionKey":"p"}'),
+    /StreamName/,
+  );
+});

@@ -1,0 +1,61 @@
+/**
+ * Counts what the S3 sink has landed: objects and JSON lines under each topic prefix.
+ *
+ * @module
+ */
+import type { Config } from "../core/config.ts";
+import { type Kind, KINDS } from "../core/names.ts";
+import { listObjects, readObjectText, s3Client } from "./s3.ts";
+
+/** Objects and records under one topic prefix. */
+export interface LakeCount {
+  objects: number;
+  records: number;
+}
+
+/** Counts objects and non-empty lines under `topics/<topic>/` for each kind. */
+export async function countLake(cfg: Config): Promise<Record<Kind, LakeCount>> {
+  const s3 = s3Client(cfg);
+  try {
+    const out = {} as Record<Kind, LakeCount>;
+    for (const k of KINDS) {
+      const objects = await listObjects(s3, cfg.names.bucket, `topics/${cfg.names.topics[k]}/`);
+      let records = 0;
+      for (const o of objects) {
+        const text = await readObjectText(s3, cfg.names.bucket, o.key);
+        records += text.split("\n").filter((l) => l.trim()).length;
+      }
+      out[k] = { objects: objects.length, records };
+    }
+    return out;
+  } finally {
+    s3.destroy();
+  }
+}
+
+/**
+ * Waits until every topic has at least `target[kind]` records in the lake; throws naming the
+ * topics that fell short when `timeoutMs` passes.
+ */
+export async function waitForLake(
+  cfg: Config,
+  target: Record<Kind, number>,
+  timeoutMs: number,
+): Promise<Record<Kind, LakeCount>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await countLake(cfg);
+    const short = KINDS.filter((k) => counts[k].records < target[k]);
+    if (short.length === 0) return counts;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `The lake is missing records after ${timeoutMs / 1000} s: ` +
+          short.map((k) => `${cfg.names.topics[k]} has ${counts[k].records} of ${target[k]}`).join(
+            ", ",
+          ) +
+          "; check `deno task stack:status` and .state/logs/connect.log",
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
