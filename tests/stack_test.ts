@@ -24,7 +24,7 @@ import { kafkaClient } from "../scripts/lib/kafka/client.ts";
 import { s3Client } from "../scripts/lib/lake/s3.ts";
 import { kinesisClient } from "../scripts/lib/kinesis/client.ts";
 import { KAFKA_JSON_V2 } from "../scripts/lib/kafka/rest.ts";
-import { S3_SINK_CLASS } from "../scripts/lib/stack/services/connect.ts";
+import { S3_SINK_CLASS } from "../scripts/lib/lake/connector.ts";
 import { status } from "../scripts/lib/stack/stack.ts";
 import { startStack } from "./harness.ts";
 

@@ -7,9 +7,9 @@ import {
   FILE_NAME_TEMPLATE,
   mskSinkConfig,
   propertiesText,
+  S3_SINK_CLASS,
   sinkConfig,
 } from "./connector.ts";
-import { S3_SINK_CLASS } from "../stack/services/connect.ts";
 
 const file = `${REPO_ROOT}/pipeline.yaml`;
 const doc = parse(await Deno.readTextFile(file));

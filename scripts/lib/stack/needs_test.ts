@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { importGraph, tsFiles, valueImports } from "../core/imports.ts";
 import { REPO_ROOT } from "../core/paths.ts";
 import { componentsFor, TASK_NEEDS, type TaskNeeds } from "./needs.ts";
 import type { Component } from "./component.ts";
@@ -14,28 +15,9 @@ interface TaskCommand {
   script?: string;
 }
 
-const STATIC_IMPORT =
-  /^\s*(?:import|export)\s+(type\s+)?(?:[^;'"]*?\bfrom\s+)?["'](\.{1,2}\/[^"']+)["']/gm;
-
-function resolve(from: string, spec: string): string {
-  return new URL(spec, `file://${from}`).pathname;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
 async function testFiles(path: string): Promise<string[]> {
-  const stat = await Deno.stat(path);
-  if (stat.isFile) return [path];
-  const out: string[] = [];
-  for await (const e of Deno.readDir(path)) {
-    if ([".state", ".git", "node_modules"].includes(e.name)) continue;
-    const p = `${path}/${e.name}`;
-    if (e.isDirectory) out.push(...await testFiles(p));
-    else if (/_test\.ts$/.test(e.name)) out.push(p);
-  }
-  return out.sort();
+  if ((await Deno.stat(path)).isFile) return [path];
+  return (await tsFiles(path)).filter((f) => f.endsWith("_test.ts"));
 }
 
 async function readTasks(): Promise<TaskCommand[]> {
@@ -66,20 +48,10 @@ async function readTasks(): Promise<TaskCommand[]> {
   return tasks;
 }
 
-/** The modules a set of entries reaches through value imports (type-only imports run nothing). */
+/** The modules a set of entries reaches, with their source. */
 async function reach(entries: string[]): Promise<Map<string, string>> {
-  const seen = new Map<string, string>();
-  const queue = [...entries];
-  while (queue.length) {
-    const file = queue.shift()!;
-    if (seen.has(file) || !(await exists(file))) continue;
-    const text = await Deno.readTextFile(file);
-    seen.set(file, text);
-    for (const m of text.matchAll(STATIC_IMPORT)) {
-      if (!m[1]) queue.push(resolve(file, m[2]));
-    }
-  }
-  return seen;
+  const graph = await importGraph(entries);
+  return new Map([...graph].map(([file, m]) => [file, m.text]));
 }
 
 /** Entries the notebooks run: what their code cells import from the repository. */
@@ -91,9 +63,7 @@ async function notebookImports(): Promise<string[]> {
     for (const cell of nb.cells as { cell_type: string; source: string[] | string }[]) {
       if (cell.cell_type !== "code") continue;
       const src = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-      for (const m of src.matchAll(STATIC_IMPORT)) {
-        if (!m[1]) out.push(resolve(`${REPO_ROOT}/notebooks/${e.name}`, m[2]));
-      }
+      out.push(...valueImports(`${REPO_ROOT}/notebooks/${e.name}`, src));
     }
   }
   return out;
@@ -208,7 +178,7 @@ Deno.test("the check fails with the task and the missing component", async () =>
   const broken = { ...TASK_NEEDS, batch: { stages: [] as [], talksTo: "nothing" } };
   const found = await problems(broken);
   assert.ok(
-    found.some((p) => /^task batch runs component spark \(in scripts\/lib\/spark\.ts\)/.test(p)),
+    found.some((p) => /^task batch runs component spark \(in scripts\/lib\/spark\/driver\.ts\)/.test(p)),
     found.join("\n"),
   );
   const { pipeline: _, ...undeclared } = TASK_NEEDS;

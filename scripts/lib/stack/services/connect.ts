@@ -8,7 +8,7 @@ import type { Service, StackContext } from "../component.ts";
 import { installOnce, isStamped, mavenFetch, step } from "../install.ts";
 import { kafkaDeps } from "./kafka.ts";
 import { writeLog4j } from "./java.ts";
-import { setupConnector } from "../../lake/connector.ts";
+import { S3_SINK_CLASS, setupConnector } from "../../lake/connector.ts";
 
 const kafkaVersion = (ctx: StackContext) => ctx.versions.get("kafka", "version");
 const sinkVersion = (ctx: StackContext) => ctx.versions.get("connect_s3_sink", "version");
@@ -39,8 +39,6 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
-/** Class name of our S3 sink connector. */
-export const S3_SINK_CLASS = "local.pipeline.connect.s3.S3SinkConnector";
 
 async function buildSink(ctx: StackContext): Promise<void> {
   const log = { component: "connect", logFile: ctx.log("install-connect.log") };
