@@ -17,6 +17,7 @@ import { isoDatetime } from "../scripts/lib/source/posts.ts";
 import { DEFAULT_ROWS, post } from "../scripts/lib/source/synthetic.ts";
 import { setupTopics } from "../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "./harness.ts";
+import { sleep } from "../scripts/lib/core/time.ts";
 
 const SEED = 1;
 const POSTS = 500;
@@ -132,7 +133,7 @@ async function readLake(
         }
       }
       if (KINDS.every((k) => byOffset[k].size >= want)) break;
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
     }
   } finally {
     s3.destroy();

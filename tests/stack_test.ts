@@ -27,6 +27,7 @@ import { KAFKA_JSON_V2 } from "../scripts/lib/kafka/rest.ts";
 import { S3_SINK_CLASS } from "../scripts/lib/lake/connector.ts";
 import { status } from "../scripts/lib/stack/stack.ts";
 import { startStack } from "./harness.ts";
+import { sleep } from "../scripts/lib/core/time.ts";
 
 const run = crypto.randomUUID().slice(0, 8);
 
@@ -153,7 +154,7 @@ Deno.test({
           for (let i = 0; i < 50; i++) {
             const d = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
             if (d.StreamDescriptionSummary?.StreamStatus === "ACTIVE") break;
-            await new Promise((r) => setTimeout(r, 200));
+            await sleep(200);
           }
           const put = await kinesis.send(
             new PutRecordCommand({

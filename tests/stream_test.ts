@@ -24,6 +24,7 @@ import { setupStreams } from "../scripts/lib/kinesis/streams.ts";
 import { DEFAULT_ROWS } from "../scripts/lib/source/synthetic.ts";
 import { reportFault, tally } from "../scripts/lib/faults/report.ts";
 import { startStack, testUserId } from "./harness.ts";
+import { sleep } from "../scripts/lib/core/time.ts";
 
 const POSTS = 300;
 type Raw = Record<string, unknown>;
@@ -154,7 +155,7 @@ async function waitFor<T>(
     const got = await probe();
     if (got !== undefined) return got;
     if (Date.now() > deadline) throw new Error(`Timed out after ${seconds} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
 }
 
@@ -292,7 +293,7 @@ Deno.test({
         "each table holds exactly the distinct posts: none lost, none doubled",
         async () => {
           // One more trigger or two: nothing may arrive after the expected rows.
-          await new Promise((r) => setTimeout(r, 2500));
+          await sleep(2500);
           tables = await job!.snapshot({ rows: true });
           const want = [...expectedKeys()].sort((a, b) => a - b);
           const pins = tally(acknowledged, tables.pin.rows!.map((r) => r.ind as number));

@@ -21,7 +21,7 @@ import { waitForLake } from "../../scripts/lib/lake/count.ts";
 import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
 import { seedSource } from "../../scripts/lib/source/seed.ts";
 import { SourcePosts } from "../../scripts/lib/source/posts.ts";
-import { sleep } from "../../scripts/lib/stack/process.ts";
+import { sleep } from "../../scripts/lib/core/time.ts";
 import { down, kill, up } from "../../scripts/lib/stack/stack.ts";
 import { stackContext } from "../../scripts/lib/stack/context.ts";
 import { DEFAULT_ROWS } from "../../scripts/lib/source/synthetic.ts";

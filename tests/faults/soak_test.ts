@@ -16,7 +16,7 @@ import { isLakeObject } from "../../scripts/lib/lake/lake.ts";
 import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
 import { listObjects, readObjectText, s3Client } from "../../scripts/lib/lake/s3.ts";
 import { ensureSource } from "../../scripts/lib/source/ready.ts";
-import { sleep } from "../../scripts/lib/stack/process.ts";
+import { sleep } from "../../scripts/lib/core/time.ts";
 import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "../harness.ts";
 import { type ApiChild, type Child, startApiChild, startChild } from "./children.ts";

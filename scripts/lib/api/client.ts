@@ -6,6 +6,7 @@
  */
 import { isNetworkError, networkReason } from "../core/http.ts";
 import { KAFKA_JSON_V2 } from "../kafka/rest.ts";
+import { sleep } from "../core/time.ts";
 
 /** Options of {@linkcode produceRecords}. */
 export interface ProduceOptions {
@@ -37,8 +38,6 @@ export interface ProduceResult {
 
 /** Retries of a request by default: with the backoff below about 15 s, a broker restart. */
 export const DEFAULT_RETRIES = 8;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Posts `values` as one Kafka REST v2 request to `POST {apiUrl}/topics/{topic}`.

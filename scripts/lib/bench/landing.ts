@@ -15,8 +15,7 @@ import { KINDS } from "../core/names.ts";
 import { Rng } from "../core/rng.ts";
 import { explainS3Error, s3Client } from "../lake/s3.ts";
 import { SourcePosts } from "../source/posts.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from "../core/time.ts";
 
 /** Options of {@linkcode measureLanding}. */
 export interface LandingOptions {

@@ -20,6 +20,7 @@ import { partitionKeyOf, putStreamRecords } from "../emulator/stream_sender.ts";
 import { setupStreams } from "../kinesis/streams.ts";
 import { startStreamJob, type StreamEvent } from "../stream/job.ts";
 import { post } from "../source/synthetic.ts";
+import { sleep } from "../core/time.ts";
 
 /** Options of {@linkcode benchStream}. */
 export interface StreamBenchOptions {
@@ -86,8 +87,6 @@ export interface StreamBenchResult {
 
 /** Keys of the benchmark's posts start here, far above any source key. */
 export const BENCH_KEY_BASE = 10_000_000;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Runs the benchmark against the running API and Kinesis; starts and stops its own stream job.

@@ -11,6 +11,7 @@ import { airflow, airflowBin } from "../stack/services/airflow.ts";
 import { portFree, portHolder } from "../stack/ports.ts";
 import { DagTestOutput } from "./test_output.ts";
 import { requireInstalled } from "../stack/guard.ts";
+import { sleep } from "../core/time.ts";
 
 /** What this module runs (checked by its guard and by needs_test.ts). */
 export const RUNS = [airflow];
@@ -496,7 +497,7 @@ async function waitForSession(sid: number, ms: number): Promise<void> {
     }).output();
     left = new TextDecoder().decode(out.stdout).trim();
     if (!left) return;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   console.error(
     `Airflow processes still stopping after ${ms / 1000} s: ${left.split(/\s+/).join(", ")}`,

@@ -10,10 +10,12 @@ import {
   type KinesisClient,
   ListShardsCommand,
   type Shard,
+  type StreamDescriptionSummary,
 } from "@aws-sdk/client-kinesis";
 import type { Config } from "../core/config.ts";
 import { kinesisClient } from "./client.ts";
 import { KINDS } from "../core/names.ts";
+import { waitFor } from "../core/time.ts";
 
 /** What {@linkcode setupStreams} found or did for one stream. */
 export interface StreamState {
@@ -33,8 +35,6 @@ export interface SetupStreamsOptions {
   /** A client to use (default: one from the config, closed afterwards). */
   kinesis?: KinesisClient;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Creates the pin, geo and user streams that are missing, with `cfg.kinesis.shards` shards,
@@ -82,9 +82,8 @@ export async function setupStreams(
 }
 
 async function waitActive(cfg: Config, kinesis: KinesisClient, stream: string, budget: number) {
-  const deadline = Date.now() + budget;
-  for (let delay = 50;; delay = Math.min(1000, delay * 2)) {
-    let summary;
+  let summary: StreamDescriptionSummary | undefined;
+  return await waitFor(async () => {
     try {
       summary = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream })))
         .StreamDescriptionSummary!;
@@ -92,16 +91,19 @@ async function waitActive(cfg: Config, kinesis: KinesisClient, stream: string, b
       // Just after CreateStream a stream may not be visible yet.
       if ((e as Error).name !== "ResourceNotFoundException") throw explainKinesisError(cfg, e);
     }
-    if (summary?.StreamStatus === "ACTIVE") return summary;
-    if (Date.now() >= deadline) {
-      throw new Error(
+    return summary?.StreamStatus === "ACTIVE" && summary;
+  }, {
+    timeoutMs: budget,
+    intervalMs: 50,
+    backoff: 2,
+    maxIntervalMs: 1000,
+    timeoutError: () =>
+      new Error(
         `Stream ${stream} is not ACTIVE after ${budget / 1000} s (status ${
           summary?.StreamStatus ?? "not found"
         }); check Kinesis at ${cfg.kinesis.endpoint ?? cfg.region} and retry`,
-      );
-    }
-    await sleep(delay);
-  }
+      ),
+  });
 }
 
 /**

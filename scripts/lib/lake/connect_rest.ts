@@ -5,6 +5,7 @@
  * @module
  */
 import { networkReason } from "../core/http.ts";
+import { waitFor } from "../core/time.ts";
 
 /** State of a connector or task as Connect reports it. */
 export interface WorkerState {
@@ -166,23 +167,23 @@ export async function waitForConnector(
   name: string,
   timeoutMs: number,
 ): Promise<ConnectorStatus> {
-  const deadline = Date.now() + timeoutMs;
   let last: ConnectorStatus | undefined;
-  while (true) {
-    const s = await connectorStatus(base, name);
-    if (s && isRunning(s)) return s;
-    if (s && hasFailed(s)) throw new ConnectorFailedError(s);
-    last = s;
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const state = last
-    ? `connector ${last.connector.state}, tasks ${
-      last.tasks.map((t) => `${t.id}:${t.state}`).join(" ") || "none"
-    }`
-    : "not registered";
-  throw new Error(
-    `Connector ${name} is not running after ${timeoutMs / 1000} s (${state}); ` +
-      `see the Connect log under the stack's logs directory`,
-  );
+  return await waitFor(async () => {
+    last = await connectorStatus(base, name);
+    if (last && hasFailed(last)) throw new ConnectorFailedError(last);
+    return last && isRunning(last) && last;
+  }, {
+    timeoutMs,
+    timeoutError() {
+      const state = last
+        ? `connector ${last.connector.state}, tasks ${
+          last.tasks.map((t) => `${t.id}:${t.state}`).join(" ") || "none"
+        }`
+        : "not registered";
+      return new Error(
+        `Connector ${name} is not running after ${timeoutMs / 1000} s (${state}); ` +
+          `see the Connect log under the stack's logs directory`,
+      );
+    },
+  });
 }

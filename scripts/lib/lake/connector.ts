@@ -18,7 +18,7 @@ import {
 } from "./connect_rest.ts";
 import { KINDS } from "../core/names.ts";
 import { ensureBucket, explainS3Error, s3Client } from "./s3.ts";
-
+import { sleep } from "../core/time.ts";
 
 /** Class name of our S3 sink connector (stack/connect-s3-sink), as Connect lists its plugins. */
 export const S3_SINK_CLASS = "local.pipeline.connect.s3.S3SinkConnector";
@@ -147,7 +147,7 @@ function sameConfig(a: Record<string, string>, b: Record<string, string>): boole
 async function settle(base: string, name: string): Promise<void> {
   const until = Date.now() + 5000;
   while (Date.now() < until && hasFailed(await connectorStatus(base, name))) {
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 

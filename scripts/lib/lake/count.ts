@@ -6,6 +6,7 @@
 import type { Config } from "../core/config.ts";
 import { type Kind, KINDS } from "../core/names.ts";
 import { listObjects, readObjectText, s3Client } from "./s3.ts";
+import { waitFor } from "../core/time.ts";
 
 /** Objects and records under one topic prefix. */
 export interface LakeCount {
@@ -42,20 +43,20 @@ export async function waitForLake(
   target: Record<Kind, number>,
   timeoutMs: number,
 ): Promise<Record<Kind, LakeCount>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await countLake(cfg);
-    const short = KINDS.filter((k) => counts[k].records < target[k]);
-    if (short.length === 0) return counts;
-    if (Date.now() > deadline) {
-      throw new Error(
+  let counts: Record<Kind, LakeCount>;
+  const short = () => KINDS.filter((k) => counts[k].records < target[k]);
+  return await waitFor(async () => {
+    counts = await countLake(cfg);
+    return short().length === 0 && counts;
+  }, {
+    timeoutMs,
+    intervalMs: 1000,
+    timeoutError: () =>
+      new Error(
         `The lake is missing records after ${timeoutMs / 1000} s: ` +
-          short.map((k) => `${cfg.names.topics[k]} has ${counts[k].records} of ${target[k]}`).join(
-            ", ",
-          ) +
+          short().map((k) => `${cfg.names.topics[k]} has ${counts[k].records} of ${target[k]}`)
+            .join(", ") +
           "; check `deno task stack:status` and .state/logs/connect.log",
-      );
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+      ),
+  });
 }

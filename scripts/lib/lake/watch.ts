@@ -12,6 +12,7 @@ import { kafkaClient } from "../kafka/client.ts";
 import { countLines, parseObjectKey } from "./offsets.ts";
 import { KINDS } from "../core/names.ts";
 import { explainS3Error, listObjects, readObjectText, s3Client } from "./s3.ts";
+import { sleep } from "../core/time.ts";
 
 /** A range of offsets of one partition that became visible at `seenAt` (performance.now ms). */
 interface Landed {
@@ -19,8 +20,6 @@ interface Landed {
   end: number;
   seenAt: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Watches the lake objects of some topics: which offsets of each partition are visible, and

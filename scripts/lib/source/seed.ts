@@ -11,6 +11,7 @@ import { SQL_DIR } from "../core/paths.ts";
 import { explainMysqlError, sourcePool } from "./mysql.ts";
 import { geoRow, pinRow, userRow } from "./synthetic.ts";
 import { SOURCE_TABLES } from "../core/names.ts";
+import { sleep } from "../core/time.ts";
 
 /** Options of {@linkcode seedSource}. */
 export interface SeedOptions {
@@ -117,7 +118,7 @@ export async function seedSource(cfg: Config, opts: SeedOptions): Promise<SeedRe
             opts.onProgress?.(done, total);
             yield Buffer.from(text);
             // Let the other tables' generators and the socket writes interleave.
-            await new Promise((r) => setTimeout(r, 0));
+            await sleep(0);
           }
         }
         const conn = await pool.getConnection();

@@ -178,7 +178,9 @@ Deno.test("the check fails with the task and the missing component", async () =>
   const broken = { ...TASK_NEEDS, batch: { stages: [] as [], talksTo: "nothing" } };
   const found = await problems(broken);
   assert.ok(
-    found.some((p) => /^task batch runs component spark \(in scripts\/lib\/spark\/driver\.ts\)/.test(p)),
+    found.some((p) =>
+      /^task batch runs component spark \(in scripts\/lib\/spark\/driver\.ts\)/.test(p)
+    ),
     found.join("\n"),
   );
   const { pipeline: _, ...undeclared } = TASK_NEEDS;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sleep } from "../core/time.ts";
 
 /** What a pid file remembers about a process we started. */
 export interface PidRecord {
@@ -164,6 +165,3 @@ export async function tail(file: string, n = 30): Promise<string> {
 }
 
 /** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -6,13 +6,13 @@
  */
 import type { Service, StackContext } from "./component.ts";
 import { requireInstalled } from "./guard.ts";
+import { waitFor } from "../core/time.ts";
 import { portFree, portHolder } from "./ports.ts";
 import {
   isAlive,
   killByPidFile,
   readPid,
   rssMiB,
-  sleep,
   startDetached,
   stopByPidFile,
   tail,
@@ -106,27 +106,24 @@ export async function startService(ctx: StackContext, s: Service): Promise<void>
 }
 
 async function waitHealthy(ctx: StackContext, s: Service, started: number): Promise<void> {
-  const deadline = started + s.startTimeout * 1000;
   console.log(`  Waiting up to ${s.startTimeout} s for ${s.title} at ${s.address(ctx)}...`);
   const logFile = ctx.log(`${s.name}.log`);
-  while (Date.now() < deadline) {
-    const rec = await readPid(pidFile(ctx, s));
-    if (!(await isAlive(rec))) {
+  await waitFor(async () => {
+    if (!(await isAlive(await readPid(pidFile(ctx, s))))) {
       throw new Error(
         `${s.title} exited during start-up. Last lines of ${logFile}:\n${await tail(logFile)}`,
       );
     }
-    if (await withTimeout(s.healthy(ctx), 5000, false)) {
-      console.log(`✔ ${s.title} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return;
-    }
-    await sleep(500);
-  }
-  throw new Error(
-    `${s.title} did not become healthy within ${s.startTimeout} s. Last lines of ${logFile}:\n${await tail(
-      logFile,
-    )}`,
-  );
+    return await withTimeout(s.healthy(ctx), 5000, false);
+  }, {
+    timeoutMs: started + s.startTimeout * 1000 - Date.now(),
+    timeoutError: async () =>
+      new Error(
+        `${s.title} did not become healthy within ${s.startTimeout} s. ` +
+          `Last lines of ${logFile}:\n${await tail(logFile)}`,
+      ),
+  });
+  console.log(`✔ ${s.title} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**

@@ -18,6 +18,7 @@ import type { StackContext } from "../stack/component.ts";
 import { spark, sparkPaths } from "../stack/services/spark.ts";
 import { sparkKinesis, sparkKinesisJar } from "../stack/services/spark_kinesis.ts";
 import { explainKinesisError, openShards } from "../kinesis/streams.ts";
+import { sleep } from "../core/time.ts";
 
 /** What this module runs (checked by its guard and by needs_test.ts). */
 export const RUNS = [spark, sparkKinesis];
@@ -483,7 +484,7 @@ export async function waitUntilIdle(
         `The stream job did not catch up in ${opts.timeoutSeconds ?? 120} s: rows still arriving`,
       );
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const now = await counts();
     if (KINDS.some((k) => now[k] !== last[k])) [last, since] = [now, Date.now()];
   }

@@ -39,7 +39,6 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
-
 async function buildSink(ctx: StackContext): Promise<void> {
   const log = { component: "connect", logFile: ctx.log("install-connect.log") };
   const build = await Deno.makeTempDir({ prefix: "s3-sink-build-" });
