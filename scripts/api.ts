@@ -7,10 +7,9 @@
  * @module
  */
 import { startApi } from "./lib/api/gateway.ts";
-import { main, parseFlags } from "./lib/core/cli.ts";
+import { main, parseCount, parseFlags } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
 import { networkReason } from "./lib/core/http.ts";
-import { parseCount } from "./lib/source/seed.ts";
 
 const USAGE = "deno task api [--host H] [--port P]";
 

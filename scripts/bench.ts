@@ -11,12 +11,10 @@ import {
   type PhaseProgress,
 } from "./lib/bench/ingest.ts";
 import { runStreamBench, STREAM_BENCH_USAGE } from "./lib/bench/stream_cli.ts";
-import { main, parseFlags } from "./lib/core/cli.ts";
+import { main, parseCount, parseFlags, parseNumber } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
 import { setupConnector } from "./lib/lake/connector.ts";
-import { parseNumber } from "./lib/emulator/options.ts";
 import { progressLine } from "./lib/view/progress.ts";
-import { parseCount } from "./lib/source/seed.ts";
 import { table } from "./lib/view/table.ts";
 import { BATCH_BENCH_SIZES, benchBatch } from "./lib/bench/batch.ts";
 import { setupTopics } from "./lib/kafka/topics.ts";

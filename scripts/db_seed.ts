@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/core/cli.ts";
+import { main, parseCount, parseFlags } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
-import { parseCount, seedSource } from "./lib/source/seed.ts";
+import { seedSource } from "./lib/source/seed.ts";
 import { DEFAULT_ROWS } from "./lib/source/synthetic.ts";
 import { table } from "./lib/view/table.ts";
 import { progressLine } from "./lib/view/progress.ts";

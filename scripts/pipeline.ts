@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/core/cli.ts";
-import { parseCount, seedSource } from "./lib/source/seed.ts";
+import { main, parseCount, parseFlags } from "./lib/core/cli.ts";
+import { seedSource } from "./lib/source/seed.ts";
 import { DEFAULT_ROWS } from "./lib/source/synthetic.ts";
 import { statusTable, up } from "./lib/stack/stack.ts";
 import { stackContext } from "./lib/stack/context.ts";

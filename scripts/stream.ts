@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { main, parseFlags } from "./lib/core/cli.ts";
+import { main, parseFlags, parseNumber } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
-import { parseNumber } from "./lib/emulator/options.ts";
 import { KINDS } from "./lib/core/names.ts";
 import { stackContext } from "./lib/stack/context.ts";
 import { startStreamJob, type StreamEvent } from "./lib/stream/job.ts";

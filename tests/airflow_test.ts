@@ -13,7 +13,7 @@ import { checkDagRun, dagTest, inspectDag, listImportErrors } from "../scripts/l
 import { type Config, loadConfig } from "../scripts/lib/core/config.ts";
 import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
 import { ensureBucket, s3Client } from "../scripts/lib/lake/s3.ts";
-import { isoDatetime } from "../scripts/lib/source/posts.ts";
+import { isoDatetime } from "../scripts/lib/core/time.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
 import { post } from "../scripts/lib/source/synthetic.ts";
 import { startStack, testUserId } from "./harness.ts";

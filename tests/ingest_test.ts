@@ -13,11 +13,10 @@ import { KAFKA_JSON_V2 } from "../scripts/lib/kafka/rest.ts";
 import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
 import { listObjects, readObjectText, s3Client } from "../scripts/lib/lake/s3.ts";
 import { seedSource } from "../scripts/lib/source/seed.ts";
-import { isoDatetime } from "../scripts/lib/source/posts.ts";
+import { isoDatetime, sleep } from "../scripts/lib/core/time.ts";
 import { DEFAULT_ROWS, post } from "../scripts/lib/source/synthetic.ts";
 import { setupTopics } from "../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "./harness.ts";
-import { sleep } from "../scripts/lib/core/time.ts";
 
 const SEED = 1;
 const POSTS = 500;

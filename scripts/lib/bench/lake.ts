@@ -8,7 +8,7 @@
 import type { Config } from "../core/config.ts";
 import { type Kind, KINDS } from "../core/names.ts";
 import { geoRow, pinRow, userRow } from "../source/synthetic.ts";
-import { isoDatetime as iso } from "../source/posts.ts";
+import { isoDatetime as iso } from "../core/time.ts";
 
 const ROWS_PER_OBJECT = 100_000;
 

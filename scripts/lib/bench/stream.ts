@@ -14,13 +14,12 @@ import { DeleteStreamCommand } from "@aws-sdk/client-kinesis";
 import type { Config } from "../core/config.ts";
 import { kinesisClient } from "../kinesis/client.ts";
 import { type Kind, KINDS, names } from "../core/names.ts";
-import { isoDatetime } from "../source/posts.ts";
+import { isoDatetime, sleep } from "../core/time.ts";
 import { stackContext } from "../stack/context.ts";
 import { partitionKeyOf, putStreamRecords } from "../emulator/stream_sender.ts";
 import { setupStreams } from "../kinesis/streams.ts";
 import { startStreamJob, type StreamEvent } from "../stream/job.ts";
 import { post } from "../source/synthetic.ts";
-import { sleep } from "../core/time.ts";
 
 /** Options of {@linkcode benchStream}. */
 export interface StreamBenchOptions {

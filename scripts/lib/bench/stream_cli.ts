@@ -6,10 +6,8 @@
  * @module
  */
 import { benchStream, type StreamBenchResult } from "./stream.ts";
-import { parseFlags } from "../core/cli.ts";
+import { parseCount, parseFlags, parseNumber } from "../core/cli.ts";
 import { loadConfig } from "../core/config.ts";
-import { parseNumber } from "../emulator/options.ts";
-import { parseCount } from "../source/seed.ts";
 import { setupStreams } from "../kinesis/streams.ts";
 import { table } from "../view/table.ts";
 

@@ -37,3 +37,46 @@ export async function main(fn: () => Promise<void>): Promise<void> {
     Deno.exit(1);
   }
 }
+
+/**
+ * Validates `--rows`/`--seed` style input: a whole number within bounds, or an error that says
+ * what was wrong.
+ */
+export function parseCount(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(n)) {
+    throw new Error(`Invalid --${name} ${JSON.stringify(raw)}: expected a whole number`);
+  }
+  if (n < min) throw new Error(`Invalid --${name} ${n}: must be at least ${min}`);
+  return n;
+}
+
+/**
+ * Parses a decimal number flag; `positive` rejects 0.
+ *
+ * @example
+ * ```ts
+ * parseNumber("rate", "2.5", { positive: false }); // 2.5
+ * ```
+ */
+export function parseNumber(
+  name: string,
+  raw: string | undefined,
+  opts: { positive: boolean },
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n)) {
+    throw new Error(`Invalid --${name} ${JSON.stringify(raw)}: expected a number`);
+  }
+  if (opts.positive ? n <= 0 : n < 0) {
+    throw new Error(`Invalid --${name} ${n}: must be ${opts.positive ? "above 0" : "0 or more"}`);
+  }
+  return n;
+}

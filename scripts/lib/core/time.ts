@@ -63,3 +63,15 @@ export async function waitFor<T>(
     pause = Math.min(pause * (opts.backoff ?? 1), opts.maxIntervalMs ?? Math.max(pause, 1000));
   }
 }
+
+/**
+ * Rewrites MySQL datetime text as ISO-8601 without zone (SPEC §3).
+ *
+ * @example
+ * ```ts
+ * isoDatetime("2020-08-28 03:52:47"); // "2020-08-28T03:52:47"
+ * ```
+ */
+export function isoDatetime(text: string): string {
+  return text.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(\.\d+)?)$/, "$1T$2");
+}

@@ -4,9 +4,8 @@
  * @module
  */
 import { DEFAULT_RETRIES } from "../api/client.ts";
-import { parseFlags } from "../core/cli.ts";
+import { parseCount, parseFlags, parseNumber } from "../core/cli.ts";
 import type { EmulateOptions } from "./emulator.ts";
-import { parseCount } from "../source/seed.ts";
 
 /** Usage line of the emulator. */
 export const EMULATE_USAGE =
@@ -22,30 +21,6 @@ export const MAX_BATCH = 1000;
 export const MAX_STREAM_BATCH = 500;
 /** Largest `--concurrency`. */
 export const MAX_CONCURRENCY = 256;
-
-/**
- * Parses a decimal number flag; `positive` rejects 0.
- *
- * @example
- * ```ts
- * parseNumber("rate", "2.5", { positive: false }); // 2.5
- * ```
- */
-export function parseNumber(
-  name: string,
-  raw: string | undefined,
-  opts: { positive: boolean },
-): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n)) {
-    throw new Error(`Invalid --${name} ${JSON.stringify(raw)}: expected a number`);
-  }
-  if (opts.positive ? n <= 0 : n < 0) {
-    throw new Error(`Invalid --${name} ${n}: must be ${opts.positive ? "above 0" : "0 or more"}`);
-  }
-  return n;
-}
 
 function atMost(name: string, n: number, max: number): number {
   if (n > max) throw new Error(`Invalid --${name} ${n}: must be at most ${max}`);

@@ -8,6 +8,7 @@ import mysql from "mysql2/promise";
 import type { Config } from "../core/config.ts";
 import { explainMysqlError, sourcePool } from "./mysql.ts";
 import { type Kind, KINDS, SOURCE_TABLES } from "../core/names.ts";
+import { isoDatetime } from "../core/time.ts";
 
 /** One source row as sent on the wire. */
 export type SourceRow = Record<string, unknown>;
@@ -17,18 +18,6 @@ export type SourcePost = { key: number } & Record<Kind, SourceRow>;
 
 const KEY_COLUMN: Record<Kind, string> = { pin: "`index`", geo: "ind", user: "ind" };
 const DATETIME_TYPES = new Set([mysql.Types.DATETIME, mysql.Types.TIMESTAMP]);
-
-/**
- * Rewrites MySQL datetime text as ISO-8601 without zone (SPEC §3).
- *
- * @example
- * ```ts
- * isoDatetime("2020-08-28 03:52:47"); // "2020-08-28T03:52:47"
- * ```
- */
-export function isoDatetime(text: string): string {
-  return text.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(\.\d+)?)$/, "$1T$2");
-}
 
 /** The source tables of one database, read by key. */
 export class SourcePosts {

@@ -69,25 +69,6 @@ const ROW = {
   [SOURCE_TABLES.user]: (seed: number, k: number) => Object.values(userRow(seed, k)),
 };
 
-/**
- * Validates `--rows`/`--seed` style input: a whole number within bounds, or an error that says
- * what was wrong.
- */
-export function parseCount(
-  name: string,
-  raw: string | undefined,
-  fallback: number,
-  min: number,
-): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(n)) {
-    throw new Error(`Invalid --${name} ${JSON.stringify(raw)}: expected a whole number`);
-  }
-  if (n < min) throw new Error(`Invalid --${name} ${n}: must be at least ${min}`);
-  return n;
-}
-
 /** Creates the database and tables afresh and loads `rows` generated rows into each. */
 export async function seedSource(cfg: Config, opts: SeedOptions): Promise<SeedReport> {
   const started = performance.now();
