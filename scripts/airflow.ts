@@ -7,7 +7,8 @@
  */
 import { main, parseFlags } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
-import { airflowHome, checkStandalonePorts, standalone } from "./lib/dag/airflow.ts";
+import { airflowHome } from "./lib/dag/airflow.ts";
+import { checkStandalonePorts, standalone } from "./lib/dag/standalone.ts";
 import { stackContext } from "./lib/stack/context.ts";
 import { installFor } from "./lib/stack/needs.ts";
 

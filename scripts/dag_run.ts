@@ -9,7 +9,9 @@
 import { checkBucket } from "./lib/batch/batch.ts";
 import { main, parseFlags } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
-import { airflowHome, checkDagRun, dagTest, inspectDag, taskRunRows } from "./lib/dag/airflow.ts";
+import { airflowHome } from "./lib/dag/airflow.ts";
+import { checkDagRun, dagTest, taskRunRows } from "./lib/dag/run.ts";
+import { inspectDag } from "./lib/dag/inspect.ts";
 import { milestone } from "./lib/dag/test_output.ts";
 import { stackContext } from "./lib/stack/context.ts";
 import { table } from "./lib/view/table.ts";

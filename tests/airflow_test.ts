@@ -9,7 +9,9 @@
 import { batchOutDir } from "../scripts/lib/batch/batch.ts";
 import assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { checkDagRun, dagTest, inspectDag, listImportErrors } from "../scripts/lib/dag/airflow.ts";
+import { checkDagRun, dagTest } from "../scripts/lib/dag/run.ts";
+import { inspectDag } from "../scripts/lib/dag/inspect.ts";
+import { listImportErrors } from "../scripts/lib/dag/airflow.ts";
 import { type Config, loadConfig } from "../scripts/lib/core/config.ts";
 import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
 import { ensureBucket, s3Client } from "../scripts/lib/lake/s3.ts";

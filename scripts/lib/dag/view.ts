@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type DagInfo, type DagTestResult, taskRunRows } from "./airflow.ts";
+import { type DagInfo } from "./inspect.ts";
+import { type DagTestResult, taskRunRows } from "./run.ts";
 import { barChart } from "../view/chart.ts";
 import { dagSvg, dagText, type GraphTask } from "./graph.ts";
 import { showSvg, showTable } from "../view/display.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { DagInfo } from "./airflow.ts";
+import type { DagInfo } from "./inspect.ts";
 import { answerFiles, describeTasks } from "./view.ts";
 
 const task = (taskId: string, upstream: string[], extra: Partial<DagInfo["tasks"][0]>) => ({

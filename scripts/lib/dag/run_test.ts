@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkDagRun, type DagTestResult, taskRunRows } from "./airflow.ts";
+import { checkDagRun, type DagTestResult, taskRunRows } from "./run.ts";
 
 const run = (over: Partial<DagTestResult> = {}): DagTestResult => ({
   dagId: "x_dag",
