@@ -31,134 +31,30 @@ import json
 import os
 import re
 import sys
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
-KINDS = ("pin", "geo", "user")
+from common import (
+    KINDS,
+    JobError,
+    Timer,
+    build_session,
+    emit,
+    errors_reported,
+    java_message,
+    raw_schema,
+    read_sql,
+)
 
 # What each mode must find in the job (plus "jars" unless the session already exists).
 MODE_KEYS = {
     "batch": ("lake", "topics", "out", "sql_dir"),
-    "scan": ("lake", "topics"),
-    "load": ("lake", "topics", "out"),
+    "scan": ("lake", "topics", "sql_dir"),
+    "load": ("lake", "topics", "out", "sql_dir"),
     "clean": ("out", "sql_dir"),
     "analytics": ("out", "sql_dir"),
     "bench": ("lake", "topics", "out", "sql_dir"),
 }
-
-# Every raw field is read as text: JSON numbers keep their digits, follower_count stays a
-# string, and the cleaning SQL does all the typing with try_cast.
-RAW_FIELDS = {
-    "pin": [
-        "index", "unique_id", "title", "description", "poster_name", "follower_count",
-        "tag_list", "is_image_or_video", "image_src", "downloaded", "save_location", "category",
-    ],
-    "geo": ["ind", "timestamp", "latitude", "longitude", "country"],
-    "user": ["ind", "first_name", "last_name", "age", "date_joined"],
-}
-
-
-class JobError(Exception):
-    """A failure with a message meant for the user (no stack trace)."""
-
-
-_EMIT = threading.Lock()
-
-
-def emit(event, **fields):
-    line = json.dumps({"event": event, **fields})
-    with _EMIT:  # steps run in threads: one whole line at a time
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-
-class Timer:
-    def __init__(self):
-        self.started = time.perf_counter()
-
-    def seconds(self):
-        return round(time.perf_counter() - self.started, 3)
-
-
-def java_message(error):
-    """The first line of a Py4J/Spark error, without the Java stack."""
-    text = str(getattr(error, "java_exception", None) or error)
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
-
-
-def build_session(job):
-    from pyspark.sql import SparkSession
-
-    if job.get("session") == "existing":
-        # Databricks owns the session (Delta, S3 access): our local settings would only warn.
-        return SparkSession.builder.getOrCreate()
-    conf = {
-        "spark.master": job.get("master", "local[2]"),
-        "spark.app.name": "pinterest-batch",
-        "spark.jars": ",".join(job.get("jars", [])),
-        "spark.driver.memory": job.get("driver_memory", "2g"),
-        "spark.driver.host": "127.0.0.1",
-        "spark.driver.bindAddress": "127.0.0.1",
-        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": str(job.get("shuffle_partitions", 4)),
-        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
-        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-        # Delta's default of 50 snapshot partitions costs seconds per tiny local table.
-        "spark.databricks.delta.snapshotPartitions": "2",
-        # Shuffle files stay on this machine's disk: compressing them buys no network time and
-        # costs CPU (5% of the job at 1M posts).
-        "spark.shuffle.compress": "false",
-        "spark.shuffle.spill.compress": "false",
-        # Spark 3.5 limits each de-duplication window group before the shuffle, which costs a
-        # sort of every wide row; nearly every group here holds one row, so it only adds work
-        # (2 s of the pin cleaning at 1M posts).
-        "spark.sql.optimizer.windowGroupLimitThreshold": "-1",
-    }
-    s3 = job.get("s3")
-    if s3:
-        key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
-        if not key or not secret:
-            raise JobError("Cannot configure s3a: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
-        hadoop = {
-            "fs.s3a.endpoint": s3["endpoint"],
-            "fs.s3a.path.style.access": str(s3.get("path_style", True)).lower(),
-            "fs.s3a.connection.ssl.enabled": str(s3["endpoint"].startswith("https")).lower(),
-            "fs.s3a.aws.credentials.provider":
-                "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
-            "fs.s3a.access.key": key,
-            "fs.s3a.secret.key": secret,
-            # Fail in seconds, not minutes, when the endpoint is down.
-            "fs.s3a.attempts.maximum": "3",
-            "fs.s3a.retry.limit": "3",
-            "fs.s3a.connection.establish.timeout": "5000",
-            "fs.s3a.connection.timeout": "20000",
-        }
-        conf.update({f"spark.hadoop.{k}": v for k, v in hadoop.items()})
-    if job.get("quick", True):
-        # Small data: compiling hot code (C2 JIT, whole-stage codegen) costs more CPU than it
-        # saves; skipping it makes the test fixture run three times faster.
-        conf["spark.driver.extraJavaOptions"] += " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-        conf["spark.sql.codegen.wholeStage"] = "false"
-    else:
-        # The throughput collector: on two cores G1's concurrent work competes with the job.
-        conf["spark.driver.extraJavaOptions"] += " -XX:+UseParallelGC"
-    conf.update(job.get("spark_conf", {}))
-    builder = SparkSession.builder
-    for k, v in conf.items():
-        builder = builder.config(k, v)
-    try:
-        spark = builder.getOrCreate()
-    except Exception as e:  # noqa: BLE001 - the gateway raises plain exceptions
-        raise JobError(f"Cannot start Spark: {java_message(e)}; check JAVA_HOME (Java 17)") from e
-    spark.sparkContext.setLogLevel("WARN")
-    return spark
-
 
 def hadoop_fs(spark, uri):
     jvm = spark._jvm
@@ -184,10 +80,8 @@ def check_prefix(spark, topic, prefix):
     )
 
 
-def read_raw(spark, kind, prefix):
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    schema = StructType([StructField(f, StringType()) for f in RAW_FIELDS[kind]])
+def read_raw(spark, job, kind, prefix):
+    schema = raw_schema(job["sql_dir"], kind)
     # recursiveFileLookup reads partition=*/ at any depth and any offset padding, and keeps
     # Spark from turning partition=N into a column.
     return (
@@ -201,13 +95,6 @@ def read_raw(spark, kind, prefix):
 
 def topic_prefix(job, kind):
     return f"{job['lake'].rstrip('/')}/{job['topics'][kind]}"
-
-
-def read_sql(path):
-    try:
-        return Path(path).read_text(encoding="utf-8").strip().rstrip(";")
-    except OSError as e:
-        raise JobError(f"Cannot read SQL file {path}: {e.strerror}") from e
 
 
 def run_sql(spark, path):
@@ -309,7 +196,7 @@ def mount_and_read(spark, job, kind, cache):
     """Checks the topic prefix of `kind` and reads it into view raw_<kind>."""
     prefix = mount(spark, job, kind)
     t = Timer()
-    df = read_raw(spark, kind, prefix)
+    df = read_raw(spark, job, kind, prefix)
     if cache:
         df = df.cache()
     rows = df.count()
@@ -466,7 +353,7 @@ def read_observed(spark, job, kind):
     prefix = mount(spark, job, kind)
     t = Timer()
     observation = Observation(f"raw_{kind}")
-    raw = read_raw(spark, kind, prefix).observe(observation, F.count(F.lit(1)).alias("rows"))
+    raw = read_raw(spark, job, kind, prefix).observe(observation, F.count(F.lit(1)).alias("rows"))
     raw.createOrReplaceTempView(f"raw_{kind}")
 
     def report():
@@ -477,7 +364,7 @@ def read_observed(spark, job, kind):
                 observation._jo.future(), jvm.scala.concurrent.duration.Duration.create(30, "s"))
             rows = row.getLong(0)
         except Exception:  # noqa: BLE001 - never seen; a plain count is the fallback
-            rows = read_raw(spark, kind, prefix).count()
+            rows = read_raw(spark, job, kind, prefix).count()
         emit("step", step="read", name=kind, path=prefix, rows=rows, seconds=t.seconds())
 
     return report
@@ -527,7 +414,7 @@ def run_bench(spark, job):
         for kind in KINDS:
             # count() alone lets Spark skip parsing; the noop sink parses every field of every
             # record, which is what the real job cannot avoid.
-            read_raw(spark, kind, topic_prefix(job, kind)).write.format("noop").mode("overwrite").save()
+            read_raw(spark, job, kind, topic_prefix(job, kind)).write.format("noop").mode("overwrite").save()
 
     first = timed(scan)
     batch = timed(lambda: run_batch(spark, job))
@@ -569,19 +456,6 @@ def read_job(args):
     if missing:
         raise JobError(f"Job config lacks {', '.join(missing)} (mode {mode})")
     return job, mode
-
-
-@contextmanager
-def errors_reported(kind):
-    """Ends a driver with one error event: exit 2 for a JobError, re-raised for anything else."""
-    try:
-        yield
-    except JobError as e:
-        emit("error", message=str(e))
-        sys.exit(2)
-    except Exception as e:  # noqa: BLE001 - report anything else as one line too
-        emit("error", message=f"Spark {kind} job failed: {java_message(e)}", unexpected=True)
-        raise
 
 
 def main():

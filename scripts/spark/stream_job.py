@@ -36,16 +36,15 @@ import threading
 import time
 from pathlib import Path
 
-# The batch driver beside this file owns the session settings, the raw schema and the SQL
-# reader: the stream must parse and clean exactly as batch does.
-from batch_job import (
-    RAW_FIELDS,
+# Shared with the batch driver: the stream must parse and clean exactly as batch does.
+from common import (
     JobError,
     Timer,
     build_session,
     emit,
     errors_reported,
     java_message,
+    raw_schema as raw_text_schema,
     read_sql,
 )
 
@@ -59,18 +58,15 @@ LOG_CHECKPOINT_INTERVAL = "100"
 REQUIRED = ("jars", "sql_dir", "kinds", "streams", "tables", "dead_letter", "kinesis")
 
 
-def raw_schema(kind):
-    from pyspark.sql.types import StringType, StructField, StructType
-
-    fields = RAW_FIELDS[kind] + ["_corrupt_record"]
-    return StructType([StructField(f, StringType()) for f in fields])
+def raw_schema(job, kind):
+    return raw_text_schema(job["sql_dir"], kind, extra=["_corrupt_record"])
 
 
 def ensure_table(spark, job, kind):
     """Creates the kind's Delta table, empty, with the cleaned columns, unless it exists."""
     from delta.tables import DeltaTable
 
-    empty = spark.createDataFrame([], raw_schema(kind)).drop("_corrupt_record")
+    empty = spark.createDataFrame([], raw_schema(job, kind)).drop("_corrupt_record")
     empty.createOrReplaceTempView(f"raw_{kind}")
     schema = spark.sql(read_sql(f"{job['sql_dir']}/clean/{kind}.sql")).schema
     path = job["tables"][kind]["path"]
@@ -190,7 +186,7 @@ def process_batch(job, kind, df, batch_id):
     text = F.col("data").cast("string")
     parsed = df.select(
         "data", "partitionKey", "sequenceNumber", "approximateArrivalTimestamp",
-        F.from_json(text, raw_schema(kind), {
+        F.from_json(text, raw_schema(job, kind), {
             "mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record",
         }).alias("row"),
         F.ltrim(text).startswith("{").alias("is_object"),

@@ -7,10 +7,10 @@
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import type { Config } from "../core/config.ts";
-import { SQL_DIR } from "../core/paths.ts";
 import { explainMysqlError, sourcePool } from "./mysql.ts";
 import { geoRow, pinRow, userRow } from "./synthetic.ts";
-import { SOURCE_TABLES } from "../core/names.ts";
+import { KINDS, SOURCE_TABLES } from "../core/names.ts";
+import { SCHEMA_FILE, SOURCE_COLUMNS } from "./schema.ts";
 import { sleep } from "../core/time.ts";
 
 /** Options of {@linkcode seedSource}. */
@@ -29,8 +29,6 @@ export interface SeedReport {
   counts: Record<string, number>;
 }
 
-const SCHEMA = `${SQL_DIR}/source/schema.sql`;
-
 /** Splits a SQL file into statements (no semicolons inside literals in our files). */
 export function statements(sql: string): string[] {
   return sql.split("\n").filter((l) => !l.trimStart().startsWith("--")).join("\n")
@@ -43,25 +41,10 @@ function field(v: string | number): string {
     : v.replace(/[\\\t\n]/g, (c) => c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\\\");
 }
 
-/** Column orders of the three tables, as in sql/source/schema.sql. */
-const COLUMNS = {
-  [SOURCE_TABLES.pin]: [
-    "`index`",
-    "unique_id",
-    "title",
-    "description",
-    "poster_name",
-    "follower_count",
-    "tag_list",
-    "is_image_or_video",
-    "image_src",
-    "downloaded",
-    "save_location",
-    "category",
-  ],
-  [SOURCE_TABLES.geo]: ["ind", "`timestamp`", "latitude", "longitude", "country"],
-  [SOURCE_TABLES.user]: ["ind", "first_name", "last_name", "age", "date_joined"],
-};
+/** Column lists of the three tables, from the schema (quoted: `index` is a reserved word). */
+const COLUMNS = Object.fromEntries(
+  KINDS.map((k) => [SOURCE_TABLES[k], SOURCE_COLUMNS[k].map((c) => `\`${c.name}\``)]),
+);
 
 const ROW = {
   [SOURCE_TABLES.pin]: (seed: number, k: number) => Object.values(pinRow(seed, k)),
@@ -85,7 +68,7 @@ export async function seedSource(cfg: Config, opts: SeedOptions): Promise<SeedRe
   let done = 0;
   try {
     for (const t of Object.values(SOURCE_TABLES)) await pool.query(`drop table if exists ${t}`);
-    for (const s of statements(await Deno.readTextFile(SCHEMA))) await pool.query(s);
+    for (const s of statements(await Deno.readTextFile(SCHEMA_FILE))) await pool.query(s);
     await Promise.all(
       Object.values(SOURCE_TABLES).map(async (table) => {
         const make = ROW[table];

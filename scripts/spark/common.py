@@ -1,0 +1,160 @@
+"""What both Spark drivers share: the session, the raw record schema, progress events, errors.
+
+Imported by batch_job.py and stream_job.py (beside this file): the stream must parse and clean
+exactly as the batch does. The raw fields come from sql/source/schema.sql, the one definition
+of the record contract (docs/spec.md §2).
+"""
+
+import functools
+import json
+import os
+import re
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+KINDS = ("pin", "geo", "user")
+
+class JobError(Exception):
+    """A failure with a message meant for the user (no stack trace)."""
+
+
+@functools.lru_cache(maxsize=None)
+def raw_fields(sql_dir):
+    """Field names of each kind's records, in column order, from sql/source/schema.sql: the one
+    definition of the record contract (scripts/lib/source/schema.ts reads the same file). Its
+    tables come in KINDS order (schema_test.ts checks both readers agree)."""
+    text = Path(sql_dir, "source", "schema.sql").read_text()
+    tables = []
+    for body in re.findall(r"create table \w+ \(([^;]*)\);", text):
+        lines = [line.strip().rstrip(",") for line in body.splitlines()]
+        tables.append([line.split()[0].strip("`") for line in lines if line and not line.startswith("--")])
+    if len(tables) != len(KINDS):
+        raise JobError(f"{sql_dir}/source/schema.sql defines {len(tables)} tables, not {len(KINDS)}")
+    return dict(zip(KINDS, tables))
+
+
+def raw_schema(sql_dir, kind, extra=()):
+    """Every raw field as text: JSON numbers keep their digits, follower_count stays a string,
+    and the cleaning SQL does all the typing with try_cast."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    fields = raw_fields(sql_dir)[kind] + list(extra)
+    return StructType([StructField(f, StringType()) for f in fields])
+
+
+_EMIT = threading.Lock()
+
+
+def emit(event, **fields):
+    line = json.dumps({"event": event, **fields})
+    with _EMIT:  # steps run in threads: one whole line at a time
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
+class Timer:
+    def __init__(self):
+        self.started = time.perf_counter()
+
+    def seconds(self):
+        return round(time.perf_counter() - self.started, 3)
+
+
+def java_message(error):
+    """The first line of a Py4J/Spark error, without the Java stack."""
+    text = str(getattr(error, "java_exception", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+def build_session(job):
+    from pyspark.sql import SparkSession
+
+    if job.get("session") == "existing":
+        # Databricks owns the session (Delta, S3 access): our local settings would only warn.
+        return SparkSession.builder.getOrCreate()
+    conf = {
+        "spark.master": job.get("master", "local[2]"),
+        "spark.app.name": "pinterest-batch",
+        "spark.jars": ",".join(job.get("jars", [])),
+        "spark.driver.memory": job.get("driver_memory", "2g"),
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(job.get("shuffle_partitions", 4)),
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        # Delta's default of 50 snapshot partitions costs seconds per tiny local table.
+        "spark.databricks.delta.snapshotPartitions": "2",
+        # Shuffle files stay on this machine's disk: compressing them buys no network time and
+        # costs CPU (5% of the job at 1M posts).
+        "spark.shuffle.compress": "false",
+        "spark.shuffle.spill.compress": "false",
+        # Spark 3.5 limits each de-duplication window group before the shuffle, which costs a
+        # sort of every wide row; nearly every group here holds one row, so it only adds work
+        # (2 s of the pin cleaning at 1M posts).
+        "spark.sql.optimizer.windowGroupLimitThreshold": "-1",
+    }
+    s3 = job.get("s3")
+    if s3:
+        key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+        if not key or not secret:
+            raise JobError("Cannot configure s3a: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        hadoop = {
+            "fs.s3a.endpoint": s3["endpoint"],
+            "fs.s3a.path.style.access": str(s3.get("path_style", True)).lower(),
+            "fs.s3a.connection.ssl.enabled": str(s3["endpoint"].startswith("https")).lower(),
+            "fs.s3a.aws.credentials.provider":
+                "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+            "fs.s3a.access.key": key,
+            "fs.s3a.secret.key": secret,
+            # Fail in seconds, not minutes, when the endpoint is down.
+            "fs.s3a.attempts.maximum": "3",
+            "fs.s3a.retry.limit": "3",
+            "fs.s3a.connection.establish.timeout": "5000",
+            "fs.s3a.connection.timeout": "20000",
+        }
+        conf.update({f"spark.hadoop.{k}": v for k, v in hadoop.items()})
+    if job.get("quick", True):
+        # Small data: compiling hot code (C2 JIT, whole-stage codegen) costs more CPU than it
+        # saves; skipping it makes the test fixture run three times faster.
+        conf["spark.driver.extraJavaOptions"] += " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+        conf["spark.sql.codegen.wholeStage"] = "false"
+    else:
+        # The throughput collector: on two cores G1's concurrent work competes with the job.
+        conf["spark.driver.extraJavaOptions"] += " -XX:+UseParallelGC"
+    conf.update(job.get("spark_conf", {}))
+    builder = SparkSession.builder
+    for k, v in conf.items():
+        builder = builder.config(k, v)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as e:  # noqa: BLE001 - the gateway raises plain exceptions
+        raise JobError(f"Cannot start Spark: {java_message(e)}; check JAVA_HOME (Java 17)") from e
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+def read_sql(path):
+    try:
+        return Path(path).read_text(encoding="utf-8").strip().rstrip(";")
+    except OSError as e:
+        raise JobError(f"Cannot read SQL file {path}: {e.strerror}") from e
+
+
+@contextmanager
+def errors_reported(kind):
+    """Ends a driver with one error event: exit 2 for a JobError, re-raised for anything else."""
+    try:
+        yield
+    except JobError as e:
+        emit("error", message=str(e))
+        sys.exit(2)
+    except Exception as e:  # noqa: BLE001 - report anything else as one line too
+        emit("error", message=f"Spark {kind} job failed: {java_message(e)}", unexpected=True)
+        raise
