@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { fieldNames } from "../source/schema.ts";
 import { DBSQLClient } from "@databricks/sql";
 import type { Config } from "../core/config.ts";
 import { KINDS } from "../core/names.ts";
@@ -50,7 +51,7 @@ export function databricksEnv(
 
 /** One statement of the Databricks run. */
 export interface Statement {
-  step: "mount" | "clean" | "write delta" | "query";
+  step: "session" | "mount" | "clean" | "write delta" | "query";
   name: string;
   sql: string;
 }
@@ -63,7 +64,7 @@ const stripSemicolon = (sql: string) => sql.trim().replace(/;\s*$/, "");
  * @example
  * ```ts
  * const stmts = databricksStatements(cfg, env, { clean: { pin: "select ..." }, analytics: {} });
- * stmts[0].sql; // create or replace temporary view raw_pin as select * from json.`s3://.../*.json`
+ * stmts[1].sql; // create or replace temporary view raw_pin as select * from read_files('s3://...
  * ```
  */
 export function databricksStatements(
@@ -73,14 +74,18 @@ export function databricksStatements(
 ): Statement[] {
   const root = (env.lakeRoot ?? `s3://${cfg.names.bucket}`).replace(/\/$/, "");
   const table = (name: string) => `${env.schema}.\`${cfg.userId}_${name}\``;
-  const out: Statement[] = [];
+  // The local driver's rules: every raw field as text (the cleaning SQL types them with
+  // try_cast), and years and dates in UTC.
+  const out: Statement[] = [{ step: "session", name: "time zone", sql: "set time zone 'UTC'" }];
   for (const kind of KINDS) {
+    const schema = fieldNames(kind).map((f) => `\`${f}\` STRING`).join(", ");
     out.push({
       step: "mount",
       name: kind,
-      sql: `create or replace temporary view raw_${kind} as select * from json.\`${root}/topics/${
-        cfg.names.topics[kind]
-      }/partition=*/*.json\``,
+      sql:
+        `create or replace temporary view raw_${kind} as select * from read_files('${root}/topics/${
+          cfg.names.topics[kind]
+        }/partition=*/*.json', format => 'json', schema => '${schema}')`,
     });
   }
   for (const kind of KINDS) {

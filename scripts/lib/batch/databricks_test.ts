@@ -36,6 +36,7 @@ Deno.test("Databricks statements mount every topic, clean, write Delta and run q
     analytics: { q10_b: "select 10", q4_a: "select 4;" },
   });
   assert.deepEqual(stmts.map((s) => `${s.step} ${s.name}`), [
+    "session time zone",
     "mount pin",
     "mount geo",
     "mount user",
@@ -50,14 +51,19 @@ Deno.test("Databricks statements mount every topic, clean, write Delta and run q
     "query q10_b",
     "write delta q10_b",
   ]);
+  assert.equal(stmts[0].sql, "set time zone 'UTC'");
+  // Every raw field as text, as the local driver reads it: no type inference.
   assert.equal(
-    stmts[0].sql,
-    `create or replace temporary view raw_pin as select * from json.\`s3://user-${cfg.userId}-bucket/topics/${cfg.userId}.pin/partition=*/*.json\``,
+    stmts[3].sql,
+    `create or replace temporary view raw_user as select * from read_files(` +
+      `'s3://user-${cfg.userId}-bucket/topics/${cfg.userId}.user/partition=*/*.json', ` +
+      "format => 'json', schema => '`ind` STRING, `first_name` STRING, `last_name` STRING, " +
+      "`age` STRING, `date_joined` STRING')",
   );
-  assert.equal(stmts[3].sql, "create or replace temporary view pin as select 1 as ind");
+  assert.equal(stmts[4].sql, "create or replace temporary view pin as select 1 as ind");
   assert.equal(
-    stmts[4].sql,
+    stmts[5].sql,
     `create or replace table default.\`${cfg.userId}_pin\` as select * from pin`,
   );
-  assert.equal(stmts[9].sql, "select 4");
+  assert.equal(stmts[10].sql, "select 4");
 });
