@@ -106,6 +106,12 @@ def run_sql(spark, path):
         raise JobError(f"Spark SQL {path} failed: {java_message(e)}") from e
 
 
+def register_views(spark, sql_dir):
+    """Runs every sql/views/*.sql: the views analytics queries share (age_groups)."""
+    for path in sorted(Path(sql_dir, "views").glob("*.sql")):
+        run_sql(spark, path)
+
+
 def analytics_files(sql_dir, only):
     def order(p):
         m = re.match(r"q(\d+)", p.stem)
@@ -337,6 +343,7 @@ def run_analytics(spark, job):
     queries = analytics_files(job["sql_dir"], job.get("queries"))
     for kind in KINDS:
         read_delta(spark, job, kind, kind, made_by=f"clean:{kind}")
+    register_views(spark, job["sql_dir"])
     for path in queries:
         emit("table", **run_query(spark, job, path))
 
@@ -380,6 +387,7 @@ def run_batch(spark, job):
         return df
 
     cleaned = run_parallel(job, [(clean_from_lake, kind) for kind in KINDS])
+    register_views(spark, job["sql_dir"])
     # Tables are reported in order (pin, geo, user, then the queries), whatever finishes first.
     run_parallel(job, [
         *[(save_clean, job, kind, df) for kind, df in zip(KINDS, cleaned)],

@@ -27,7 +27,8 @@ pins_without_placeholders as (
       ) then null
       else description
     end as description,
-    -- 12k, 1.5k, 3M, plain digits; anything else (User Info Error...) has no count
+    -- 12k, 1.5k, 3M, plain digits; anything else (User Info Error...) has no count. The two
+    -- patterns are defined in scripts/lib/source/follower_count.ts (a test keeps them equal)
     case
       when follower_count rlike '^[0-9]+$' then try_cast(follower_count as bigint)
       when follower_count rlike '^[0-9]+([.][0-9]+)?[kKmM]$' then try_cast(round(

@@ -51,7 +51,7 @@ export function databricksEnv(
 
 /** One statement of the Databricks run. */
 export interface Statement {
-  step: "session" | "mount" | "clean" | "write delta" | "query";
+  step: "session" | "mount" | "clean" | "write delta" | "view" | "query";
   name: string;
   sql: string;
 }
@@ -70,7 +70,7 @@ const stripSemicolon = (sql: string) => sql.trim().replace(/;\s*$/, "");
 export function databricksStatements(
   cfg: Config,
   env: DatabricksEnv,
-  sql: { clean: Record<string, string>; analytics: Record<string, string> },
+  sql: BatchSql,
 ): Statement[] {
   const root = (env.lakeRoot ?? `s3://${cfg.names.bucket}`).replace(/\/$/, "");
   const table = (name: string) => `${env.schema}.\`${cfg.userId}_${name}\``;
@@ -100,6 +100,9 @@ export function databricksStatements(
       sql: `create or replace table ${table(kind)} as select * from ${kind}`,
     });
   }
+  for (const [name, text] of Object.entries(sql.views ?? {}).sort()) {
+    out.push({ step: "view", name, sql: stripSemicolon(text) });
+  }
   for (
     const [name, text] of Object.entries(sql.analytics).sort(([a], [b]) =>
       a.localeCompare(b, "en", { numeric: true })
@@ -115,18 +118,31 @@ export function databricksStatements(
   return out;
 }
 
-async function readSql(): Promise<
-  { clean: Record<string, string>; analytics: Record<string, string> }
-> {
-  const clean: Record<string, string> = {};
-  for (const k of KINDS) clean[k] = await Deno.readTextFile(`${SQL_DIR}/clean/${k}.sql`);
-  const analytics: Record<string, string> = {};
-  for await (const e of Deno.readDir(`${SQL_DIR}/analytics`)) {
+/** The SQL of a run: the cleaning by kind, the shared views and the analytics, by file name. */
+export interface BatchSql {
+  clean: Record<string, string>;
+  views?: Record<string, string>;
+  analytics: Record<string, string>;
+}
+
+async function sqlFiles(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for await (const e of Deno.readDir(dir)) {
     if (e.name.endsWith(".sql")) {
-      analytics[e.name.slice(0, -4)] = await Deno.readTextFile(`${SQL_DIR}/analytics/${e.name}`);
+      out[e.name.slice(0, -4)] = await Deno.readTextFile(`${dir}/${e.name}`);
     }
   }
-  return { clean, analytics };
+  return out;
+}
+
+async function readSql(): Promise<BatchSql> {
+  const clean: Record<string, string> = {};
+  for (const k of KINDS) clean[k] = await Deno.readTextFile(`${SQL_DIR}/clean/${k}.sql`);
+  return {
+    clean,
+    views: await sqlFiles(`${SQL_DIR}/views`),
+    analytics: await sqlFiles(`${SQL_DIR}/analytics`),
+  };
 }
 
 /** Runs the batch job on a Databricks SQL warehouse and reports like the local Spark job. */

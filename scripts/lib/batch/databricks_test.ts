@@ -33,6 +33,7 @@ Deno.test("Databricks statements mount every topic, clean, write Delta and run q
   });
   const stmts = databricksStatements(cfg, env, {
     clean: { pin: "select 1 as ind;\n", geo: "select 2 as ind", user: "select 3 as ind" },
+    views: { age_groups: "create or replace temporary view age_groups as select 1;" },
     analytics: { q10_b: "select 10", q4_a: "select 4;" },
   });
   assert.deepEqual(stmts.map((s) => `${s.step} ${s.name}`), [
@@ -46,6 +47,7 @@ Deno.test("Databricks statements mount every topic, clean, write Delta and run q
     "write delta geo",
     "clean user",
     "write delta user",
+    "view age_groups",
     "query q4_a",
     "write delta q4_a",
     "query q10_b",
@@ -65,5 +67,6 @@ Deno.test("Databricks statements mount every topic, clean, write Delta and run q
     stmts[5].sql,
     `create or replace table default.\`${cfg.userId}_pin\` as select * from pin`,
   );
-  assert.equal(stmts[10].sql, "select 4");
+  assert.equal(stmts[10].sql, "create or replace temporary view age_groups as select 1");
+  assert.equal(stmts[11].sql, "select 4");
 });

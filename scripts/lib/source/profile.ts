@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { FOLLOWER_DIGITS, FOLLOWER_SUFFIXED } from "./follower_count.ts";
 import type { Pool } from "mysql2/promise";
 import { SOURCE_TABLES } from "../core/names.ts";
 import { PLACEHOLDERS } from "./synthetic.ts";
@@ -56,20 +57,26 @@ export async function placeholderCounts(pool: Pool): Promise<PlaceholderCount[]>
   return CHECKS.map(([column, value], i) => ({ column, value, rows: Number(r[`c${i}`] ?? 0) }));
 }
 
-/** Counts of each `follower_count` form: `<n>k`, `<n>M`, digits, `0`, error, empty, other. */
+/** Counts of each `follower_count` form (follower_count.ts): `<n>k`, `<n>M`, digits, `0`, error, empty, other. */
 export async function followerForms(pool: Pool): Promise<{ form: string; rows: number }[]> {
   const [rows] = await pool.query(
     `select case
-       when follower_count regexp '^[0-9]+(\\\\.[0-9]+)?k$' then '<n>k'
-       when follower_count regexp '^[0-9]+(\\\\.[0-9]+)?M$' then '<n>M'
        when follower_count = '0' then '0'
-       when follower_count regexp '^[0-9]+$' then 'digits'
+       when follower_count regexp ? then 'digits'
+       when follower_count regexp ? and upper(right(follower_count, 1)) = 'K' then '<n>k'
+       when follower_count regexp ? then '<n>M'
        when follower_count = ? then ?
        when follower_count = '' then '(empty)'
        else 'other'
      end as form, count(*) as n
      from ${SOURCE_TABLES.pin} group by form order by n desc`,
-    [PLACEHOLDERS.userInfoError, PLACEHOLDERS.userInfoError],
+    [
+      FOLLOWER_DIGITS,
+      FOLLOWER_SUFFIXED,
+      FOLLOWER_SUFFIXED,
+      PLACEHOLDERS.userInfoError,
+      PLACEHOLDERS.userInfoError,
+    ],
   );
   return (rows as { form: string; n: number }[]).map((r) => ({ form: r.form, rows: Number(r.n) }));
 }

@@ -1,3 +1,4 @@
+import { followerCount, followerForm } from "./follower_count.ts";
 import assert from "node:assert/strict";
 import {
   CATEGORIES,
@@ -30,15 +31,13 @@ function near(actual: number, target: number, tolerance: number, what: string) {
 
 Deno.test("follower_count forms follow SPEC §2 shares", () => {
   const f = (i: number) => pins[i].follower_count;
-  near(share((i) => /^\d+(\.\d+)?k$/.test(f(i))), 0.74, 0.03, "<n>k");
-  near(share((i) => /^\d+$/.test(f(i))), 0.17, 0.03, "digits");
-  near(share((i) => /^\d+M$/.test(f(i))), 0.07, 0.02, "<n>M");
+  near(share((i) => followerForm(f(i)) === "<n>k"), 0.74, 0.03, "<n>k");
+  near(share((i) => followerForm(f(i)) === "digits"), 0.17, 0.03, "digits");
+  near(share((i) => followerForm(f(i)) === "<n>M"), 0.07, 0.02, "<n>M");
   near(share((i) => f(i) === PLACEHOLDERS.userInfoError), 0.015, 0.008, "User Info Error");
   assert.ok(share((i) => f(i) === "0") > 0.01, "some follower counts are 0");
-  const maxM = Math.max(
-    ...pins.map((p) => /^(\d+)M$/.exec(p.follower_count)?.[1] ?? "0").map(Number),
-  );
-  assert.equal(maxM, 15, "values reach 15M");
+  const millions = pins.filter((p) => followerForm(p.follower_count) === "<n>M");
+  assert.equal(Math.max(...millions.map((p) => followerCount(p.follower_count)!)), 15_000_000);
 });
 
 Deno.test("a poster has the same follower count on every pin", () => {
