@@ -19,6 +19,7 @@ import { isoDatetime } from "../scripts/lib/core/time.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
 import { post } from "../scripts/lib/source/synthetic.ts";
 import { startStack, testUserId } from "./harness.ts";
+import { objectKey } from "../scripts/lib/lake/object_key.ts";
 
 const TASKS = ["load_lake", "clean_pin", "clean_geo", "clean_user", "analytics"];
 const STEPS = ["load", "clean:pin", "clean:geo", "clean:user", "analytics"];
@@ -138,7 +139,7 @@ async function writeLake(cfg: Config, posts: number): Promise<void> {
         await s3.send(
           new PutObjectCommand({
             Bucket: cfg.names.bucket,
-            Key: `topics/${topic}/partition=0/${topic}+0+${String(offset).padStart(10, "0")}.json`,
+            Key: objectKey(topic, 0, offset, 10),
             Body: body.join("\n") + "\n",
           }),
         );

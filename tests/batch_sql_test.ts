@@ -16,6 +16,7 @@ import {
   toUri,
 } from "../scripts/lib/spark/driver.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
+import { objectKey, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
 
 const TOPICS = names("fixture0batch").topics;
 
@@ -148,8 +149,9 @@ const lines = (...records: Raw[]) => records.map((r) => JSON.stringify(r)).join(
 
 /** Files of the lake, relative to `topics/`: Confluent names, some not zero-padded. */
 function fixtureFiles(): Record<string, string> {
+  // Relative to topics/: the key without its first directory.
   const f = (topic: string, p: number, offset: string) =>
-    `${topic}/partition=${p}/${topic}+${p}+${offset}.json`;
+    objectKey(topic, p, Number(offset), offset.length).slice(TOPICS_DIR.length + 1);
   const { pin: tp, geo: tg, user: tu } = TOPICS;
   return {
     [f(tp, 0, "0000000000")]: lines(STORY_7528, FINANCE_5730, P1, P2, P3, P3),

@@ -17,6 +17,7 @@ import { isoDatetime, sleep } from "../scripts/lib/core/time.ts";
 import { DEFAULT_ROWS, post } from "../scripts/lib/source/synthetic.ts";
 import { setupTopics } from "../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "./harness.ts";
+import { objectKey, parseObjectKey, topicPrefix } from "../scripts/lib/lake/object_key.ts";
 
 const SEED = 1;
 const POSTS = 500;
@@ -93,8 +94,6 @@ async function consume(
   return got;
 }
 
-const KEY = /^topics\/([^/]+)\/partition=(\d+)\/\1\+\2\+(\d+)\.json$/;
-
 /**
  * Reads the lake until each topic has `want` records at or after `from` (offset of a line =
  * object's start offset + line number), or 30 s pass. Offsets de-duplicate re-uploads.
@@ -115,12 +114,15 @@ async function readLake(
     while (Date.now() < deadline) {
       for (const kind of KINDS) {
         const topic = cfg.names.topics[kind];
-        for (const o of await listObjects(s3, cfg.names.bucket, `topics/${topic}/`)) {
+        for (const o of await listObjects(s3, cfg.names.bucket, topicPrefix(topic))) {
           if (seen.get(o.key) === String(o.size)) continue;
           seen.set(o.key, String(o.size));
-          const m = KEY.exec(o.key);
-          assert.ok(m && m[1] === topic, `object key ${o.key} has the Confluent layout`);
-          const [partition, start] = [Number(m[2]), Number(m[3])];
+          const key = parseObjectKey(o.key);
+          assert.ok(
+            key?.topic === topic && o.key === objectKey(topic, key.partition, key.startOffset),
+            `object key ${o.key} has the Confluent layout`,
+          );
+          const [partition, start] = [key.partition, key.startOffset];
           const lines = (await readObjectText(s3, cfg.names.bucket, o.key)).split("\n")
             .filter((l) => l.trim());
           lines.forEach((line, i) => {

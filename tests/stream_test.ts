@@ -25,6 +25,8 @@ import { DEFAULT_ROWS } from "../scripts/lib/source/synthetic.ts";
 import { reportFault, tally } from "../scripts/lib/faults/report.ts";
 import { startStack, testUserId } from "./harness.ts";
 import { sleep } from "../scripts/lib/core/time.ts";
+import { objectKey, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
+import { dirname } from "node:path";
 
 const POSTS = 300;
 type Raw = Record<string, unknown>;
@@ -126,17 +128,17 @@ async function batchCleaned(
 ): Promise<Record<Kind, Raw[]>> {
   for (const kind of KINDS) {
     const topic = topics[kind];
-    const path = `${dir}/topics/${topic}/partition=0`;
-    await Deno.mkdir(path, { recursive: true });
+    const file = `${dir}/${objectKey(topic, 0, 0, 10)}`;
+    await Deno.mkdir(dirname(file), { recursive: true });
     // The first pin twice: a duplicate delivery, as the stream also gets it.
     const records = kind === "pin" ? [...FIXTURE.pin, FIXTURE.pin[0]] : FIXTURE[kind];
     await Deno.writeTextFile(
-      `${path}/${topic}+0+0000000000.json`,
+      file,
       records.map((r) => JSON.stringify(r)).join("\n") + "\n",
     );
   }
   const report = await runSparkJob(ctx, {
-    lake: toUri(`${dir}/topics`),
+    lake: toUri(`${dir}/${TOPICS_DIR}`),
     topics,
     out: toUri(`${dir}/out`),
     queries: ["q9_users_joined_by_year"],

@@ -9,6 +9,8 @@ import type { Config } from "../core/config.ts";
 import { type Kind, KINDS } from "../core/names.ts";
 import { geoRow, pinRow, userRow } from "../source/synthetic.ts";
 import { isoDatetime as iso } from "../core/time.ts";
+import { objectKey, TOPICS_DIR } from "../lake/object_key.ts";
+import { dirname } from "node:path";
 
 const ROWS_PER_OBJECT = 100_000;
 
@@ -26,7 +28,8 @@ const RECORD: Record<Kind, (seed: number, k: number) => unknown> = {
 
 /**
  * Writes (once; cached by size and seed) a lake of `posts` posts per topic under the state
- * directory and returns its root. Post k of the source is offset k of each topic.
+ * directory and returns its topics directory (what a job reads as its lake). Post k of the
+ * source is offset k of each topic.
  */
 export async function benchLake(
   cfg: Config,
@@ -34,25 +37,28 @@ export async function benchLake(
   seed: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<string> {
-  const root = `${cfg.stateDir}/bench/lake-${posts}-${seed}`;
-  if (await Deno.stat(`${root}/_COMPLETE`).then(() => true, () => false)) return root;
+  const root = `${cfg.stateDir}/bench/lakes/${posts}-${seed}`;
+  const lake = `${root}/${TOPICS_DIR}`;
+  if (await Deno.stat(`${root}/_COMPLETE`).then(() => true, () => false)) return lake;
   await Deno.remove(root, { recursive: true }).catch(() => {});
   const enc = new TextEncoder();
   let done = 0;
   for (const kind of KINDS) {
     const topic = cfg.names.topics[kind];
-    const dir = `${root}/${topic}/partition=0`;
-    await Deno.mkdir(dir, { recursive: true });
+    await Deno.mkdir(dirname(`${root}/${objectKey(topic, 0, 0)}`), { recursive: true });
     for (let start = 0; start < posts; start += ROWS_PER_OBJECT) {
       const end = Math.min(posts, start + ROWS_PER_OBJECT);
       const lines: string[] = [];
       for (let k = start; k < end; k++) lines.push(JSON.stringify(RECORD[kind](seed, k)));
-      await Deno.writeFile(`${dir}/${topic}+0+${start}.json`, enc.encode(lines.join("\n") + "\n"));
+      await Deno.writeFile(
+        `${root}/${objectKey(topic, 0, start)}`,
+        enc.encode(lines.join("\n") + "\n"),
+      );
       done += end - start;
       onProgress?.(done, posts * KINDS.length);
     }
   }
   // Written last: a half-written lake (interrupted run) is rebuilt next time.
   await Deno.writeTextFile(`${root}/_COMPLETE`, "");
-  return root;
+  return lake;
 }

@@ -18,14 +18,11 @@ import {
 } from "./connect_rest.ts";
 import { KINDS } from "../core/names.ts";
 import { ensureBucket, explainS3Error, s3Client } from "./s3.ts";
+import { FILE_NAME_TEMPLATE } from "./object_key.ts";
 import { sleep } from "../core/time.ts";
 
 /** Class name of our S3 sink connector (stack/connect-s3-sink), as Connect lists its plugins. */
 export const S3_SINK_CLASS = "local.pipeline.connect.s3.S3SinkConnector";
-
-/** The object key layout of the Confluent S3 sink (SPEC §1). */
-export const FILE_NAME_TEMPLATE =
-  "topics/{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset}}.json";
 
 /**
  * Name of the sink connector of a config.

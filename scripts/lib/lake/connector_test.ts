@@ -4,12 +4,12 @@ import { resolveConfig } from "../core/config.ts";
 import { REPO_ROOT } from "../core/paths.ts";
 import {
   connectorName,
-  FILE_NAME_TEMPLATE,
   mskSinkConfig,
   propertiesText,
   S3_SINK_CLASS,
   sinkConfig,
 } from "./connector.ts";
+import { FILE_NAME_TEMPLATE } from "./object_key.ts";
 
 const file = `${REPO_ROOT}/pipeline.yaml`;
 const doc = parse(await Deno.readTextFile(file));

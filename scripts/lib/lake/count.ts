@@ -7,6 +7,7 @@ import type { Config } from "../core/config.ts";
 import { type Kind, KINDS } from "../core/names.ts";
 import { listObjects, readObjectText, s3Client } from "./s3.ts";
 import { waitFor } from "../core/time.ts";
+import { topicPrefix } from "./object_key.ts";
 
 /** Objects and records under one topic prefix. */
 export interface LakeCount {
@@ -20,7 +21,7 @@ export async function countLake(cfg: Config): Promise<Record<Kind, LakeCount>> {
   try {
     const out = {} as Record<Kind, LakeCount>;
     for (const k of KINDS) {
-      const objects = await listObjects(s3, cfg.names.bucket, `topics/${cfg.names.topics[k]}/`);
+      const objects = await listObjects(s3, cfg.names.bucket, topicPrefix(cfg.names.topics[k]));
       let records = 0;
       for (const o of objects) {
         const text = await readObjectText(s3, cfg.names.bucket, o.key);

@@ -10,6 +10,7 @@ import { DataFrame } from "danfojs";
 import type { Config } from "../core/config.ts";
 import { type Kind, KINDS } from "../core/names.ts";
 import { explainS3Error, listObjects, type ObjectInfo, readObjectText, s3Client } from "./s3.ts";
+import { topicPrefix } from "./object_key.ts";
 
 /** One record as it landed: field values exactly as the JSON had them. */
 export type RawRow = Record<string, unknown>;
@@ -103,7 +104,7 @@ export async function listTopic(
   bucket: string,
   topic: string,
 ): Promise<ObjectInfo[]> {
-  return (await listObjects(s3, bucket, `topics/${topic}/`)).filter((o) => isLakeObject(o.key));
+  return (await listObjects(s3, bucket, topicPrefix(topic))).filter((o) => isLakeObject(o.key));
 }
 
 /** Options of {@linkcode readTopic}. */

@@ -1,35 +1,10 @@
 /**
- * Which Kafka records an object of the lake holds, read from its key: the Confluent layout
- * (SPEC §1) names each object after its topic, partition and start offset, and our sink writes a
- * partition's records in offset order, one JSON line each.
+ * Which Kafka records an object of the lake holds: its key names its topic, partition and start
+ * offset (object_key.ts), and our sink writes a partition's records in offset order, one JSON
+ * line each, so its lines count the offsets after the start.
  *
  * @module
  */
-
-/** Topic, partition and first offset of one lake object. */
-export interface ObjectOffsets {
-  topic: string;
-  partition: number;
-  startOffset: number;
-}
-
-const NAME = /^(.+)\+(\d+)\+(\d+)\.json$/;
-
-/**
- * Parses `topics/<topic>/partition=<p>/<topic>+<p>+<start>.json` (any zero padding of the
- * offset); undefined for keys of another shape.
- *
- * @example
- * ```ts
- * parseObjectKey("topics/x.pin/partition=0/x.pin+0+0000000042.json");
- * // { topic: "x.pin", partition: 0, startOffset: 42 }
- * ```
- */
-export function parseObjectKey(key: string): ObjectOffsets | undefined {
-  const m = NAME.exec(key.slice(key.lastIndexOf("/") + 1));
-  if (!m) return undefined;
-  return { topic: m[1], partition: Number(m[2]), startOffset: Number(m[3]) };
-}
 
 /**
  * Counts the records of an object's text: its non-blank JSON lines.

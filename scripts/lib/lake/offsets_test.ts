@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { countLines, parseObjectKey } from "./offsets.ts";
+import { countLines } from "./offsets.ts";
+import { parseObjectKey } from "./object_key.ts";
 
 Deno.test("an object key gives topic, partition and start offset, whatever the padding", () => {
   assert.deepEqual(parseObjectKey("topics/a.pin/partition=2/a.pin+2+0000000042.json"), {

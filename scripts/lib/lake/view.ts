@@ -6,7 +6,7 @@
  * @module
  */
 import type { Config } from "../core/config.ts";
-import { parseObjectKey } from "./offsets.ts";
+import { parseObjectKey, topicPrefix } from "./object_key.ts";
 import { LakeWatcher } from "./watch.ts";
 import { type Kind, KINDS } from "../core/names.ts";
 import { explainS3Error, listObjects, readObjectText, s3Client } from "./s3.ts";
@@ -36,7 +36,7 @@ export async function newestObjects(cfg: Config, perTopic: number): Promise<Lake
     for (const kind of KINDS) {
       const topic = cfg.names.topics[kind];
       const objects: LakeObject[] = [];
-      for (const o of await listObjects(s3, cfg.names.bucket, `topics/${topic}/`)) {
+      for (const o of await listObjects(s3, cfg.names.bucket, topicPrefix(topic))) {
         const parsed = parseObjectKey(o.key);
         if (parsed) objects.push({ ...parsed, ...o });
       }

@@ -9,7 +9,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../core/config.ts";
 import { kafkaClient } from "../kafka/client.ts";
-import { countLines, parseObjectKey } from "./offsets.ts";
+import { countLines } from "./offsets.ts";
+import { parseObjectKey, topicPrefix } from "./object_key.ts";
 import { KINDS } from "../core/names.ts";
 import { explainS3Error, listObjects, readObjectText, s3Client } from "./s3.ts";
 import { sleep } from "../core/time.ts";
@@ -57,7 +58,7 @@ export class LakeWatcher {
       // topics' listings may show objects written after the poll began.
       const listedAt = performance.now();
       const byPartition = new Map<number, { key: string; size: number; start: number }[]>();
-      for (const o of await listObjects(this.s3, this.bucket, `topics/${topic}/`)) {
+      for (const o of await listObjects(this.s3, this.bucket, topicPrefix(topic))) {
         const parsed = parseObjectKey(o.key);
         if (!parsed || parsed.topic !== topic) continue;
         if (!this.#seen.has(o.key)) this.#seen.set(o.key, listedAt);
