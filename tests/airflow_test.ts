@@ -20,6 +20,7 @@ import { stackContext } from "../scripts/lib/stack/context.ts";
 import { post } from "../scripts/lib/source/synthetic.ts";
 import { startStack, testUserId } from "./harness.ts";
 import { objectKey } from "../scripts/lib/lake/object_key.ts";
+import { missingJobKeys } from "../scripts/lib/spark/job_keys.ts";
 
 const TASKS = ["load_lake", "clean_pin", "clean_geo", "clean_user", "analytics"];
 const STEPS = ["load", "clean:pin", "clean:geo", "clean:user", "analytics"];
@@ -113,6 +114,8 @@ Deno.test({
       assert.equal(job.mode, mode);
       assert.deepEqual(job.kinds, kind ? [kind] : undefined);
       assert.equal(job.session, "existing");
+      // The keys the driver requires, from the same file it reads them from.
+      assert.deepEqual(missingJobKeys(job), [], `${t.taskId} job`);
       assert.equal(job.sql_dir, "/Workspace/Repos/me/pinterest-pipeline/sql");
       assert.equal(job.lake, `s3a://${cfg.names.bucket}/topics`);
       assert.deepEqual(job.topics, cfg.names.topics);

@@ -42,19 +42,14 @@ from common import (
     emit,
     errors_reported,
     java_message,
+    job_keys,
+    missing_keys,
     raw_schema,
     read_sql,
 )
 
 # What each mode must find in the job (plus "jars" unless the session already exists).
-MODE_KEYS = {
-    "batch": ("lake", "topics", "out", "sql_dir"),
-    "scan": ("lake", "topics", "sql_dir"),
-    "load": ("lake", "topics", "out", "sql_dir"),
-    "clean": ("out", "sql_dir"),
-    "analytics": ("out", "sql_dir"),
-    "bench": ("lake", "topics", "out", "sql_dir"),
-}
+MODE_KEYS = job_keys()["batch"]
 
 def hadoop_fs(spark, uri):
     jvm = spark._jvm
@@ -459,10 +454,8 @@ def read_job(args):
     mode = job.get("mode", "batch")
     if mode not in MODE_KEYS:
         raise JobError(f"Unknown mode {mode!r}: use {', '.join(MODE_KEYS)}")
-    required = MODE_KEYS[mode] + (() if job.get("session") == "existing" else ("jars",))
-    missing = [k for k in required if k not in job]
-    if missing:
-        raise JobError(f"Job config lacks {', '.join(missing)} (mode {mode})")
+    own = [] if job.get("session") == "existing" else job_keys()["own_session"]
+    missing_keys(job, MODE_KEYS[mode] + own)
     return job, mode
 
 

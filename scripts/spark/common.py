@@ -36,6 +36,18 @@ def raw_fields(sql_dir):
     return dict(zip(KINDS, tables))
 
 
+def job_keys():
+    """What a job's JSON must hold (job_keys.json beside this file, the one definition)."""
+    return json.loads(Path(__file__).with_name("job_keys.json").read_text())
+
+
+def missing_keys(job, required):
+    """Raises a JobError naming every key of `required` the job lacks."""
+    missing = [k for k in required if k not in job]
+    if missing:
+        raise JobError(f"Job config lacks {', '.join(missing)} (mode {job.get('mode', 'batch')})")
+
+
 def raw_schema(sql_dir, kind, extra=()):
     """Every raw field as text: JSON numbers keep their digits, follower_count stays a string,
     and the cleaning SQL does all the typing with try_cast."""

@@ -44,6 +44,8 @@ from common import (
     emit,
     errors_reported,
     java_message,
+    job_keys,
+    missing_keys,
     raw_schema as raw_text_schema,
     read_sql,
 )
@@ -54,8 +56,6 @@ KEY_FIELD = {"pin": "index", "geo": "ind", "user": "ind"}
 # took 3-5 s on the three tables at once (same batch ids) and made the p99 of the latency.
 CHECKPOINT_INTERVAL = "delta.checkpointInterval"
 LOG_CHECKPOINT_INTERVAL = "100"
-
-REQUIRED = ("jars", "sql_dir", "kinds", "streams", "tables", "dead_letter", "kinesis")
 
 
 def raw_schema(job, kind):
@@ -413,9 +413,7 @@ def main():
             job = json.loads(Path(args.config).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise JobError(f"Cannot read the job config {args.config}: {e}") from e
-        missing = [k for k in REQUIRED if k not in job]
-        if missing:
-            raise JobError(f"Job config lacks {', '.join(missing)}")
+        missing_keys(job, job_keys()["stream"])
         run(job, stop)
 
 

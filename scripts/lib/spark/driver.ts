@@ -11,6 +11,7 @@ import type { StackContext } from "../stack/component.ts";
 import { spark, sparkPaths } from "../stack/services/spark.ts";
 import { java17Home } from "../stack/preconditions.ts";
 import { requireInstalled } from "../stack/guard.ts";
+import { missingJobKeys } from "./job_keys.ts";
 
 /** What this module runs (checked by its guard and by needs_test.ts). */
 export const RUNS = [spark];
@@ -201,6 +202,40 @@ export async function spawnDriver(
 }
 
 /**
+ * The JSON the batch driver reads for a job (secrets stay out: s3a keys go in the environment).
+ * Throws naming what is missing when it lacks a key scripts/spark/job_keys.json requires.
+ *
+ * @example
+ * ```ts
+ * import { batchJobConfig } from "./driver.ts";
+ * const job = { mode: "clean" as const, lake: "", topics: { pin: "", geo: "", user: "" } };
+ * batchJobConfig({ ...job, out: "file:///tmp/batch" }, []).sql_dir.endsWith("/sql"); // true
+ * ```
+ */
+export function batchJobConfig(job: SparkJob, jars: string[]) {
+  const config = {
+    mode: job.mode ?? "batch",
+    lake: job.lake,
+    topics: job.topics,
+    kinds: job.kinds,
+    out: job.out,
+    sql_dir: SQL_DIR,
+    jars,
+    master: job.master ?? "local[2]",
+    emit_rows: job.emitRows ?? 100,
+    queries: job.queries,
+    quick: job.quick ?? true,
+    spark_conf: job.sparkConf ?? {},
+    s3: job.s3 && { endpoint: job.s3.endpoint, path_style: job.s3.pathStyle },
+  };
+  const missing = missingJobKeys(config);
+  if (missing.length) {
+    throw new Error(`Cannot run the Spark ${config.mode} job: it needs ${missing.join(", ")}`);
+  }
+  return config;
+}
+
+/**
  * Runs the driver and resolves to its report; `onEvent` sees every event as it comes. Throws
  * the driver's own message when it reports an error, else the tail of its log.
  *
@@ -224,21 +259,7 @@ export async function runSparkJob(
   const javaHome = await java17Home();
   // One log per mode (and kinds): the DAG may run the three clean steps side by side.
   const logFile = ctx.log(`spark-${[job.mode ?? "batch", ...(job.kinds ?? [])].join("-")}.log`);
-  const config = {
-    mode: job.mode ?? "batch",
-    lake: job.lake,
-    topics: job.topics,
-    kinds: job.kinds,
-    out: job.out,
-    sql_dir: SQL_DIR,
-    jars: paths.jars,
-    master: job.master ?? "local[2]",
-    emit_rows: job.emitRows ?? 100,
-    queries: job.queries,
-    quick: job.quick ?? true,
-    spark_conf: job.sparkConf ?? {},
-    s3: job.s3 && { endpoint: job.s3.endpoint, path_style: job.s3.pathStyle },
-  };
+  const config = batchJobConfig(job, paths.jars);
   const env = sparkDriverEnv(javaHome, paths.python);
   if (job.s3) {
     env.AWS_ACCESS_KEY_ID = job.s3.accessKeyId;

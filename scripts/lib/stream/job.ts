@@ -14,6 +14,7 @@ import { sparkDriverEnv, spawnDriver } from "../spark/driver.ts";
 import { SPARK_DRIVERS_DIR, SQL_DIR } from "../core/paths.ts";
 import { java17Home } from "../stack/preconditions.ts";
 import { requireInstalled } from "../stack/guard.ts";
+import { missingJobKeys } from "../spark/job_keys.ts";
 import type { StackContext } from "../stack/component.ts";
 import { spark, sparkPaths } from "../stack/services/spark.ts";
 import { sparkKinesis, sparkKinesisJar } from "../stack/services/spark_kinesis.ts";
@@ -192,10 +193,17 @@ function signal(pid: number, sig: Deno.Signal): void {
 }
 
 /** Shards of each stream, for the dead letters' shard (Kinesis routes by partition key hash). */
+/** A shard of a stream as the stream driver reads it. */
+export interface JobShard {
+  shard_id: string;
+  start: string;
+  end: string;
+}
+
 async function streamShards(cfg: Config) {
   const kinesis = kinesisClient(cfg);
   try {
-    const out = {} as Record<Kind, { shard_id: string; start: string; end: string }[]>;
+    const out = {} as Record<Kind, JobShard[]>;
     for (const kind of KINDS) {
       const stream = cfg.names.streams[kind];
       try {
@@ -221,6 +229,56 @@ async function streamShards(cfg: Config) {
 }
 
 /**
+ * The JSON the stream driver reads (scripts/spark/stream_job.py); throws naming what is missing
+ * when it lacks a key scripts/spark/job_keys.json requires.
+ */
+export function streamJobConfig(
+  cfg: Config,
+  parts: {
+    jars: string[];
+    paths: StreamPaths;
+    shards: Record<Kind, JobShard[]>;
+    opts: StreamJobOptions;
+  },
+) {
+  const job = {
+    jars: parts.jars,
+    master: parts.opts.master ?? "local[2]",
+    driver_memory: "1g",
+    quick: true,
+    sql_dir: SQL_DIR,
+    kinds: KINDS,
+    streams: cfg.names.streams,
+    tables: parts.paths.tables,
+    dead_letter: parts.paths.deadLetter,
+    shards: parts.shards,
+    kinesis: {
+      endpoint: cfg.kinesis.endpoint ?? `https://kinesis.${cfg.region}.amazonaws.com`,
+      local_credentials: cfg.kinesis.endpoint !== undefined,
+    },
+    starting_position: parts.opts.startingPosition ?? "TRIM_HORIZON",
+    trigger_seconds: parts.opts.triggerSeconds ?? 1,
+    emit_keys: parts.opts.emitKeys ?? false,
+    emit_progress: parts.opts.emitProgress ?? false,
+    spark_conf: {
+      // Streaming ignores adaptive execution and warns at every start.
+      "spark.sql.adaptive.enabled": "false",
+      // Micro-batches are small: one shuffle partition, one partition for Delta's log replay;
+      // each saves tasks the 2 cores pay for every batch.
+      "spark.sql.shuffle.partitions": "1",
+      "spark.databricks.delta.snapshotPartitions": "1",
+      // No per-file min/max statistics: nothing reads these tables by a selective filter, and
+      // collecting them was a fifth of each append (0.09-0.13 s of 0.17-0.37 s).
+      "spark.databricks.delta.stats.collect": "false",
+      ...parts.opts.sparkConf,
+    },
+  };
+  const missing = missingJobKeys(job);
+  if (missing.length) throw new Error(`Cannot run the stream job: it needs ${missing.join(", ")}`);
+  return job;
+}
+
+/**
  * Starts the stream job in the background. Await `job.ready` before relying on it, and
  * `job.stop()` to end it.
  *
@@ -243,38 +301,12 @@ export async function startStreamJob(
   const shards = await streamShards(cfg);
   await Deno.mkdir(paths.base, { recursive: true });
   const local = cfg.kinesis.endpoint !== undefined;
-  const job = {
+  const job = streamJobConfig(cfg, {
     jars: [...sparkPaths(ctx).jars, sparkKinesisJar(ctx)],
-    master: opts.master ?? "local[2]",
-    driver_memory: "1g",
-    quick: true,
-    sql_dir: SQL_DIR,
-    kinds: KINDS,
-    streams: cfg.names.streams,
-    tables: paths.tables,
-    dead_letter: paths.deadLetter,
+    paths,
     shards,
-    kinesis: {
-      endpoint: cfg.kinesis.endpoint ?? `https://kinesis.${cfg.region}.amazonaws.com`,
-      local_credentials: local,
-    },
-    starting_position: opts.startingPosition ?? "TRIM_HORIZON",
-    trigger_seconds: opts.triggerSeconds ?? 1,
-    emit_keys: opts.emitKeys ?? false,
-    emit_progress: opts.emitProgress ?? false,
-    spark_conf: {
-      // Streaming ignores adaptive execution and warns at every start.
-      "spark.sql.adaptive.enabled": "false",
-      // Micro-batches are small: one shuffle partition, one partition for Delta's log replay;
-      // each saves tasks the 2 cores pay for every batch.
-      "spark.sql.shuffle.partitions": "1",
-      "spark.databricks.delta.snapshotPartitions": "1",
-      // No per-file min/max statistics: nothing reads these tables by a selective filter, and
-      // collecting them was a fifth of each append (0.09-0.13 s of 0.17-0.37 s).
-      "spark.databricks.delta.stats.collect": "false",
-      ...opts.sparkConf,
-    },
-  };
+    opts,
+  });
   const configFile = `${paths.base}/job.json`;
   await Deno.writeTextFile(configFile, JSON.stringify(job, null, 2) + "\n");
 
