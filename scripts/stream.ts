@@ -10,7 +10,8 @@ import { main, parseFlags, parseNumber } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
 import { KINDS } from "./lib/core/names.ts";
 import { stackContext } from "./lib/stack/context.ts";
-import { startStreamJob, type StreamEvent } from "./lib/stream/job.ts";
+import { startStreamJob } from "./lib/stream/job.ts";
+import { type StreamEvent } from "./lib/stream/events.ts";
 import { table } from "./lib/view/table.ts";
 import { installFor } from "./lib/stack/needs.ts";
 

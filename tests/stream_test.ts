@@ -13,13 +13,9 @@ import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
 import { seedSource } from "../scripts/lib/source/seed.ts";
 import { runSparkJob, toUri } from "../scripts/lib/spark/driver.ts";
 import { putStreamRecords, streamSender } from "../scripts/lib/emulator/stream_sender.ts";
-import {
-  readDeadLetters,
-  startStreamJob,
-  type StreamEvent,
-  type StreamJob,
-  type TableSnapshot,
-} from "../scripts/lib/stream/job.ts";
+import { readDeadLetters } from "../scripts/lib/stream/paths.ts";
+import { startStreamJob, type StreamJob } from "../scripts/lib/stream/job.ts";
+import { type StreamEvent, type TableSnapshot } from "../scripts/lib/stream/events.ts";
 import { setupStreams } from "../scripts/lib/kinesis/streams.ts";
 import { DEFAULT_ROWS } from "../scripts/lib/source/synthetic.ts";
 import { reportFault, tally } from "../scripts/lib/faults/report.ts";

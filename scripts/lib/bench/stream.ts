@@ -18,7 +18,8 @@ import { isoDatetime, sleep } from "../core/time.ts";
 import { stackContext } from "../stack/context.ts";
 import { partitionKeyOf, putStreamRecords } from "../emulator/stream_sender.ts";
 import { setupStreams } from "../kinesis/streams.ts";
-import { startStreamJob, type StreamEvent } from "../stream/job.ts";
+import { startStreamJob } from "../stream/job.ts";
+import { type StreamEvent } from "../stream/events.ts";
 import { post } from "../source/synthetic.ts";
 
 /** Options of {@linkcode benchStream}. */

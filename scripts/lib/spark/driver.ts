@@ -129,8 +129,8 @@ export function toUri(pathOrUri: string): string {
 }
 
 /**
- * Parses one stdout line of the driver: an event, or undefined for anything else (the JVM may
- * print its own lines on stdout).
+ * Parses one stdout line of a driver (batch or stream): an event, or undefined for anything else
+ * (the JVM may print its own lines on stdout).
  *
  * @example
  * ```ts
@@ -138,10 +138,12 @@ export function toUri(pathOrUri: string): string {
  * parseEvent("Setting default log level"); // undefined
  * ```
  */
-export function parseEvent(line: string): SparkEvent | undefined {
+export function parseEvent<T extends { event: string } = SparkEvent>(
+  line: string,
+): T | undefined {
   if (!line.startsWith('{"event"')) return undefined;
   try {
-    return JSON.parse(line) as SparkEvent;
+    return JSON.parse(line) as T;
   } catch {
     return undefined;
   }
