@@ -21,7 +21,7 @@ import { openShards, setupStreams } from "../../scripts/lib/kinesis/streams.ts";
 import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "../harness.ts";
 import { type BadRequest, badRequests } from "./bad_requests.ts";
-import { type ApiChild, startApiChild } from "./children.ts";
+import { type ApiChild, startApiChild } from "../../scripts/lib/api/child.ts";
 import { reportFault } from "../../scripts/lib/faults/report.ts";
 
 /** A request gets this long to be answered; longer counts as a hang. */

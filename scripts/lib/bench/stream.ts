@@ -21,6 +21,7 @@ import { setupStreams } from "../kinesis/streams.ts";
 import { startStreamJob } from "../stream/job.ts";
 import { type StreamEvent } from "../stream/events.ts";
 import { post } from "../source/synthetic.ts";
+import { type ApiChild, startApiChild } from "../api/child.ts";
 
 /** Options of {@linkcode benchStream}. */
 export interface StreamBenchOptions {
@@ -116,7 +117,7 @@ export async function benchStream(
     say(`Creating the bench streams ${Object.values(cfg.names.streams).join(", ")}`);
     await freshStreams(cfg);
   }
-  const gateway = own ? await startGateway(cfg) : undefined;
+  const gateway = own ? await startApiChild(cfg) : undefined;
   const apiUrl = opts.apiUrl ?? gateway!.url;
   const ctx = await stackContext(cfg);
   const base = `${cfg.stateDir}/bench/stream-${Date.now()}`;
@@ -238,43 +239,6 @@ export async function benchStream(
   };
 }
 
-/** Runs `scripts/api.ts` for the bench's user id on a free port, like the stack runs the API. */
-async function startGateway(cfg: Config): Promise<{ url: string; child: Deno.ChildProcess }> {
-  const probe = Deno.listen({ hostname: cfg.stack.host, port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      `${cfg.root}/scripts/api.ts`,
-      "--port",
-      String(port),
-    ],
-    env: { PIPELINE_USER_ID: cfg.userId, NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://${cfg.stack.host}:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`${url}/healthy`);
-      await res.body?.cancel();
-      if (res.ok) return { url, child };
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(200);
-  }
-  child.kill("SIGTERM");
-  await child.status;
-  throw new Error(`Cannot start the bench's API gateway on ${url}: no answer in 20 s`);
-}
-
 /**
  * Deletes the bench's streams (kinesalite runs with deleteStreamMs 0: gone at once) and creates
  * them again, empty.
@@ -307,13 +271,10 @@ async function deleteStreams(cfg: Config): Promise<void> {
 /** Stops the bench's gateway and deletes its streams. */
 async function cleanUp(
   cfg: Config,
-  gateway: { child: Deno.ChildProcess } | undefined,
+  gateway: ApiChild | undefined,
   own: boolean,
 ): Promise<void> {
-  if (gateway) {
-    gateway.child.kill("SIGTERM");
-    await gateway.child.status;
-  }
+  if (gateway) await gateway.stop();
   if (own) await deleteStreams(cfg);
 }
 

@@ -1,13 +1,13 @@
 /**
- * Child processes of the fault tests: the API gateway (`scripts/api.ts`) under the test's own
- * user id, and any other Deno script, each a process of its own so that its pid, liveness and
- * resident memory can be watched apart from the test's.
+ * A Deno script of this repository as a child process under a config's user id, a process of
+ * its own so that its pid, liveness and resident memory can be watched apart from the caller's
+ * (the fault tests, the stream bench's own API gateway).
  *
  * @module
  */
-import type { Config } from "../../scripts/lib/core/config.ts";
-import { textLines } from "../../scripts/lib/core/lines.ts";
-import { procInfo } from "../../scripts/lib/stack/process.ts";
+import type { Config } from "../core/config.ts";
+import { textLines } from "../core/lines.ts";
+import { procInfo } from "./process.ts";
 
 /** A Deno script running as a child of the test. */
 export interface Child {
@@ -115,28 +115,4 @@ export async function startChild(
       return await exited;
     },
   };
-}
-
-/** The API gateway as a child process. */
-export interface ApiChild extends Child {
-  /** Base URL, such as `http://127.0.0.1:40123`. */
-  url: string;
-}
-
-/**
- * Starts the API gateway (`scripts/api.ts --port 0`) for the test's user id, so it accepts the
- * test's topics and streams, on a free port; resolves once it listens.
- */
-export async function startApiChild(cfg: Config): Promise<ApiChild> {
-  const child = await startChild(cfg, "scripts/api.ts", ["--port", "0"], {
-    ready: /^API gateway on (http:\/\/\S+) /,
-  });
-  const url = child.match![1];
-  const health = await fetch(`${url}/healthy`);
-  await health.body?.cancel();
-  if (!health.ok) {
-    await child.stop();
-    throw new Error(`The API child at ${url} is not healthy (${health.status})`);
-  }
-  return { ...child, url };
 }
