@@ -21,6 +21,7 @@ import { post } from "../scripts/lib/source/synthetic.ts";
 import { startStack, testUserId } from "./harness.ts";
 import { objectKey } from "../scripts/lib/lake/object_key.ts";
 import { missingJobKeys } from "../scripts/lib/spark/job_keys.ts";
+import { QUESTIONS } from "../scripts/lib/batch/questions.ts";
 
 const TASKS = ["load_lake", "clean_pin", "clean_geo", "clean_user", "analytics"];
 const STEPS = ["load", "clean:pin", "clean:geo", "clean:user", "analytics"];
@@ -32,19 +33,10 @@ const UPSTREAM: Record<string, string[]> = {
   analytics: ["clean_geo", "clean_pin", "clean_user"],
 };
 
-/** SPEC §6: every answer's exact columns. */
-const ANSWERS: Record<string, string> = {
-  q4_popular_category_by_country: "country,category,category_count",
-  q5a_posts_per_category_per_year: "post_year,category,category_count",
-  q5b_popular_category_by_year: "post_year,category,category_count",
-  q6a_top_user_by_country: "country,poster_name,follower_count",
-  q6b_country_with_top_user: "country,follower_count",
-  q7_popular_category_by_age_group: "age_group,category,category_count",
-  q8_median_followers_by_age_group: "age_group,median_follower_count",
-  q9_users_joined_by_year: "post_year,number_users_joined",
-  q10_median_followers_by_join_year: "post_year,median_follower_count",
-  q11_median_followers_by_age_group_and_join_year: "age_group,post_year,median_follower_count",
-};
+/** docs/spec.md §6: every answer's exact columns. */
+const ANSWERS: Record<string, string> = Object.fromEntries(
+  QUESTIONS.map((q) => [q.name, q.columns.join(",")]),
+);
 
 const cfg = await loadConfig();
 const ctx = await stackContext(cfg);
