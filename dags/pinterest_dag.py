@@ -45,8 +45,10 @@ except ImportError:
 # file was copied to another dags folder).
 REPO = Path(os.environ.get("PIPELINE_REPO") or Path(__file__).resolve().parent.parent)
 CONN_ID = "databricks_default"
-KINDS = ("pin", "geo", "user")
-USER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # as scripts/lib/core/names.ts checks it
+# Every name comes from names.json beside this file, as scripts/lib/core/names.ts reads it.
+NAMES = json.loads((Path(__file__).resolve().parent / "names.json").read_text(encoding="utf-8"))
+KINDS = tuple(NAMES["kinds"])
+USER_ID = re.compile(NAMES["user_id_pattern"])
 TARGETS = ("local", "databricks")
 
 
@@ -134,13 +136,13 @@ def databricks_task_factory(user_id):
             "(an existing cluster) and pipeline_databricks_repo (workspace path of this "
             "repository), or PIPELINE_DAG_TARGET=local"
         )
-    bucket = f"user-{user_id}-bucket"
+    bucket = NAMES["bucket"].format(user_id=user_id)
     base = {
         "lake": setting("PIPELINE_DATABRICKS_LAKE", "pipeline_databricks_lake",
                         f"s3a://{bucket}/topics"),
         "out": setting("PIPELINE_DATABRICKS_OUT", "pipeline_databricks_out",
                        f"s3a://{bucket}/batch"),
-        "topics": {kind: f"{user_id}.{kind}" for kind in KINDS},
+        "topics": {kind: NAMES["topic"].format(user_id=user_id, kind=kind) for kind in KINDS},
         "sql_dir": f"{repo.rstrip('/')}/sql",
         "session": "existing",
         "emit_rows": 20,
@@ -153,7 +155,7 @@ def databricks_task_factory(user_id):
             task_id=task_id,
             databricks_conn_id=CONN_ID,
             existing_cluster_id=cluster,
-            run_name=f"{user_id}_dag.{task_id}",
+            run_name=f"{NAMES['dag_id'].format(user_id=user_id)}.{task_id}",
             spark_python_task={
                 "python_file": f"{repo.rstrip('/')}/scripts/spark/batch_job.py",
                 "parameters": ["--job", json.dumps(job, sort_keys=True)],
@@ -166,7 +168,7 @@ def databricks_task_factory(user_id):
 USER, TARGET, RETRIES = resolve_settings()
 
 with DAG(
-    dag_id=f"{USER}_dag",
+    dag_id=NAMES["dag_id"].format(user_id=USER),
     description="Clean the Pinterest lake with Spark SQL and answer the analytics questions",
     doc_md=__doc__,
     schedule="@daily",

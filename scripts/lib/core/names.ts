@@ -1,23 +1,21 @@
 /**
- * Every name of SPEC §1, derived from one `user_id`. Nothing else in the project spells a
- * topic, bucket, stream, DAG or table name by hand.
+ * Every name of docs/spec.md §1, derived from one `user_id` by the templates of dags/names.json
+ * (the one definition, which the DAG reads too). Nothing else in the project spells a topic,
+ * bucket, stream, DAG or table name by hand.
  *
  * @module
  */
+import NAMES from "../../../dags/names.json" with { type: "json" };
 
 /** The three record kinds of the pipeline, in source order. */
 export const KINDS = ["pin", "geo", "user"] as const;
 /** One of {@linkcode KINDS}. */
 export type Kind = typeof KINDS[number];
 
-/** Source tables of SPEC §2, by kind. */
-export const SOURCE_TABLES: Record<Kind, string> = {
-  pin: "pinterest_data",
-  geo: "geolocation_data",
-  user: "user_data",
-};
+/** Source tables of docs/spec.md §2, by kind. */
+export const SOURCE_TABLES: Record<Kind, string> = NAMES.source_tables;
 
-/** Every derived name of SPEC §1. */
+/** Every derived name of docs/spec.md §1. */
 export interface Names {
   userId: string;
   topics: Record<Kind, string>;
@@ -29,7 +27,12 @@ export interface Names {
   streamTables: Record<Kind, string>;
 }
 
-const USER_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const USER_ID = new RegExp(NAMES.user_id_pattern);
+
+/** One template of dags/names.json filled in. */
+function fill(template: string, userId: string, kind = ""): string {
+  return template.replaceAll("{user_id}", userId).replaceAll("{kind}", kind);
+}
 
 /**
  * Checks a user id: lower-case letters, digits and dashes, so that the bucket name is valid S3.
@@ -61,12 +64,15 @@ export function names(userId: string): Names {
     Object.fromEntries(KINDS.map((k) => [k, f(k)])) as Record<Kind, string>;
   return {
     userId,
-    topics: per((k) => `${userId}.${k}`),
-    topicsRegex: `${userId.replaceAll(".", "\\.")}\\..*`,
-    bucket: `user-${userId}-bucket`,
-    streams: per((k) => `streaming-${userId}-${k}`),
-    dagId: `${userId}_dag`,
-    dagFile: `${userId}_dag.py`,
-    streamTables: per((k) => `${userId}_${k}_table`),
+    topics: per((k) => fill(NAMES.topic, userId, k)),
+    // Every topic of the user: the topic template with any kind.
+    topicsRegex: NAMES.topic.split("{kind}").map((part) =>
+      fill(part, userId).replaceAll(".", "\\.")
+    ).join(".*"),
+    bucket: fill(NAMES.bucket, userId),
+    streams: per((k) => fill(NAMES.stream, userId, k)),
+    dagId: fill(NAMES.dag_id, userId),
+    dagFile: fill(NAMES.dag_file, userId),
+    streamTables: per((k) => fill(NAMES.stream_table, userId, k)),
   };
 }
