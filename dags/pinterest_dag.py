@@ -1,4 +1,4 @@
-"""The daily batch of the Pinterest data pipeline (SPEC §7): one DAG for two worlds.
+"""The daily batch of the Pinterest data pipeline (docs/spec.md §7): one DAG for two worlds.
 
 ``load_lake >> [clean_pin, clean_geo, clean_user] >> analytics``, each task one step of the
 Spark batch job (scripts/spark/batch_job.py over sql/clean and sql/analytics):

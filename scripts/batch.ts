@@ -1,8 +1,8 @@
 /**
  * `deno task batch [--out DIR] [--lake PATH] [--show N] [--scan] [--step S] [--profile
- * local|aws]`: the batch processing of SPEC §4-6 on local Spark. Mounts the lake (s3a to MinIO,
- * or a local directory), cleans the three topics with `sql/clean`, writes them as Delta, runs
- * every `sql/analytics` query, writes each result as Delta and CSV, and prints results and
+ * local|aws]`: the batch processing of docs/spec.md §4-6 on local Spark. Mounts the lake (s3a to
+ * MinIO, or a local directory), cleans the three topics with `sql/clean`, writes them as Delta,
+ * runs every `sql/analytics` query, writes each result as Delta and CSV, and prints results and
  * timings. `--step load|clean:<kind>|analytics` runs one step of the Airflow DAG instead.
  *
  * @module

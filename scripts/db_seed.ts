@@ -1,6 +1,6 @@
 /**
  * `deno task db:seed [--rows N] [--seed S]`: (re)creates the source database with the
- * synthetic dataset of SPEC §2.
+ * synthetic dataset of docs/spec.md §2.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * `deno task emulate`: the batch user-posting emulator (SPEC §3). Without options it behaves like
- * the original: a random post every 0-1 s until Ctrl-C. See `--help` for load options.
+ * `deno task emulate`: the batch user-posting emulator (docs/spec.md §3). Without options it
+ * behaves like the original: a random post every 0-1 s until Ctrl-C. See `--help` for load options.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * `deno task emulate:stream`: the streaming user-posting emulator (SPEC §3): the same posts,
- * options and pacing as `deno task emulate`, sent to the Kinesis streams through the API's
+ * `deno task emulate:stream`: the streaming user-posting emulator (docs/spec.md §3): the same
+ * posts, options and pacing as `deno task emulate`, sent to the Kinesis streams through the API's
  * `PUT /streams/<stream>/record` (PutRecords with `--batch`). See `--help`.
  *
  * @module

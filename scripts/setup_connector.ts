@@ -1,8 +1,8 @@
 /**
  * `deno task setup-connector [--print-msk-config]`: creates the lake bucket and registers the
- * S3 sink on Kafka Connect (SPEC §4), then waits until it runs. Safe to re-run: a standalone
- * worker forgets REST-created connectors when it restarts. With `--print-msk-config`, prints the
- * equivalent Confluent S3 sink config to paste into MSK Connect instead.
+ * S3 sink on Kafka Connect (docs/spec.md §4), then waits until it runs. Safe to re-run: a
+ * standalone worker forgets REST-created connectors when it restarts. With `--print-msk-config`,
+ * prints the equivalent Confluent S3 sink config to paste into MSK Connect instead.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * `deno task setup-streams`: creates the pin, geo and user Kinesis streams (SPEC §1) with the
- * configured shard count, idempotently, waits until they are ACTIVE and prints them.
+ * `deno task setup-streams`: creates the pin, geo and user Kinesis streams (docs/spec.md §1) with
+ * the configured shard count, idempotently, waits until they are ACTIVE and prints them.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * `deno task setup-topics`: creates the pin, geo and user topics (SPEC §1) on the configured
- * brokers, idempotently, and prints them as a table.
+ * `deno task setup-topics`: creates the pin, geo and user topics (docs/spec.md §1) on the
+ * configured brokers, idempotently, and prints them as a table.
  *
  * @module
  */

@@ -1,8 +1,9 @@
 /**
  * `deno task stream [--trigger S] [--duration S]`: the stream job in the foreground: Spark
  * Structured Streaming reads the three Kinesis streams from the earliest record, cleans every
- * micro-batch with sql/clean and appends the new rows to the Delta tables of SPEC §1. Ctrl-C
- * (or SIGTERM) stops it after the micro-batch in flight; a restart resumes from the checkpoints.
+ * micro-batch with sql/clean and appends the new rows to the Delta tables of docs/spec.md §1.
+ * Ctrl-C (or SIGTERM) stops it after the micro-batch in flight; a restart resumes from the
+ * checkpoints.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * The Airflow DAG on real Airflow 2.10: it imports without errors, its shape is the one of
- * SPEC §7, the Databricks switch is configuration only, one `dags test` run over a lake in MinIO
- * leaves every analytics answer in place, and a failing task fails the run.
+ * docs/spec.md §7, the Databricks switch is configuration only, one `dags test` run over a lake in
+ * MinIO leaves every analytics answer in place, and a failing task fails the run.
  *
  * The lake is written straight into MinIO in the S3 sink's layout (Kafka is not what is under
  * test here), from the synthetic generator, with datetimes as the emulator sends them.

@@ -145,7 +145,7 @@ def write_dead_letters(job, kind, batch_id, rows):
 
 
 class KnownKeys:
-    """The source keys a Delta table holds, kept in the driver (SPEC §5 keys: ind, pins also
+    """The source keys a Delta table holds, kept in the driver (docs/spec.md §5 keys: ind, pins also
     unique_id). A micro-batch appends only the cleaned rows whose keys the table lacks, as an
     insert-only MERGE on those keys would, without reading the table each time. Loaded from the
     table when the job starts, so a replay after a crash sees what the crashed run committed.

@@ -1,4 +1,5 @@
--- Run by the Spark batch driver on views pin and user: SPEC §6 task 10, followers by join year.
+-- Run by the Spark batch driver on views pin and user: docs/spec.md §6 task 10, followers by join
+-- year.
 with users_joined_2015_to_2020 as (
   -- Each person (user_name, age, date_joined) counts once, with their largest follower count
   select user.user_name, user.age, user.date_joined, max(pin.follower_count) as follower_count

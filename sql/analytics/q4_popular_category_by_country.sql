@@ -1,4 +1,5 @@
--- Run by the Spark batch driver on views pin and geo: SPEC §6 task 4, top category per country.
+-- Run by the Spark batch driver on views pin and geo: docs/spec.md §6 task 4, top category per
+-- country.
 with posts_by_country as (
   select geo.country, pin.category
   from pin

@@ -1,4 +1,5 @@
--- Run by the Spark batch driver on views pin and geo: SPEC §6 task 5a, posts per category per year.
+-- Run by the Spark batch driver on views pin and geo: docs/spec.md §6 task 5a, posts per category
+-- per year.
 with posts_2018_to_2022 as (
   select year(geo.`timestamp`) as post_year, pin.category
   from pin

@@ -1,4 +1,5 @@
--- Run by the Spark batch driver on views pin and geo: SPEC §6 task 6a, top poster per country.
+-- Run by the Spark batch driver on views pin and geo: docs/spec.md §6 task 6a, top poster per
+-- country.
 with poster_followers_by_country as (
   -- A poster with several pins in a country counts once, with their largest follower count
   select geo.country, pin.poster_name, max(pin.follower_count) as follower_count

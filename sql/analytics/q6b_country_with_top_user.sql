@@ -1,4 +1,5 @@
--- Run by the Spark batch driver on views pin and geo: SPEC §6 task 6b, country of the top poster.
+-- Run by the Spark batch driver on views pin and geo: docs/spec.md §6 task 6b, country of the top
+-- poster.
 with poster_followers_by_country as (
   select geo.country, pin.poster_name, max(pin.follower_count) as follower_count
   from pin

@@ -1,4 +1,4 @@
--- Run by the Spark batch driver on view user: SPEC §6 task 9, users who joined each year.
+-- Run by the Spark batch driver on view user: docs/spec.md §6 task 9, users who joined each year.
 with users_joined_2015_to_2020 as (
   -- One person appears on many rows: identity is (user_name, age, date_joined)
   select distinct user_name, age, date_joined

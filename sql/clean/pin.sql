@@ -1,4 +1,5 @@
--- Run by the Spark batch driver (scripts/spark/batch_job.py) on view raw_pin: SPEC §5 clean pins.
+-- Run by the Spark batch driver (scripts/spark/batch_job.py) on view raw_pin: docs/spec.md §5 clean
+-- pins.
 with pins_without_empty_strings as (
   -- Raw values may be JSON numbers or strings; empty strings mean "no value"
   select

@@ -1,5 +1,5 @@
--- Run by `deno task db:seed` (MariaDB/MySQL): the three source tables of SPEC §2, aligned by key.
--- `index` keeps the course's column name (a reserved word, hence the backticks).
+-- Run by `deno task db:seed` (MariaDB/MySQL): the three source tables of docs/spec.md §2, aligned
+-- by key. `index` keeps the course's column name (a reserved word, hence the backticks).
 create table pinterest_data (
   `index` int not null primary key,
   unique_id varchar(36) not null,

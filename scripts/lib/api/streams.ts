@@ -1,7 +1,7 @@
 /**
- * The gateway's Kinesis routes with API Gateway's mapping semantics (SPEC §3): the stream name
- * comes from the path, `Data` is serialised as JSON text and becomes the record's bytes, and the
- * answer is what Kinesis answered. Bad input is rejected here, so nothing malformed is written.
+ * The gateway's Kinesis routes with API Gateway's mapping semantics (docs/spec.md §3): the stream
+ * name comes from the path, `Data` is serialised as JSON text and becomes the record's bytes, and
+ * the answer is what Kinesis answered. Bad input is rejected here, so nothing malformed is written.
  *
  * | route | Kinesis call |
  * |---|---|

@@ -1,7 +1,7 @@
 /**
- * The batch processing of SPEC §4-6 on local Spark: mount the lake (s3a to MinIO, or a local
- * directory), clean with `sql/clean`, write Delta, run every `sql/analytics` query, write each
- * result as Delta and CSV. Used by `deno task batch`, the main job and, one step at a time
+ * The batch processing of docs/spec.md §4-6 on local Spark: mount the lake (s3a to MinIO, or a
+ * local directory), clean with `sql/clean`, write Delta, run every `sql/analytics` query, write
+ * each result as Delta and CSV. Used by `deno task batch`, the main job and, one step at a time
  * (`--step load|clean:<kind>|analytics`), by the Airflow DAG.
  *
  * @module

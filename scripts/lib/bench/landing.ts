@@ -2,8 +2,8 @@
  * Lake landing latency: how long a record acknowledged by the API takes to become visible in the
  * lake (MinIO locally, S3 on AWS). Records are sent at a steady rate through the API; each is
  * identified by the topic, partition and offset the API acknowledged, and a poller watches the
- * object listing, where each object's key names its first offset (SPEC §1). The records stay
- * exactly the source rows, so the bench adds nothing the cleaning step would have to drop.
+ * object listing, where each object's key names its first offset (docs/spec.md §1). The records
+ * stay exactly the source rows, so the bench adds nothing the cleaning step would have to drop.
  *
  * @module
  */

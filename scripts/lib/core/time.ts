@@ -65,7 +65,7 @@ export async function waitFor<T>(
 }
 
 /**
- * Rewrites MySQL datetime text as ISO-8601 without zone (SPEC §3).
+ * Rewrites MySQL datetime text as ISO-8601 without zone (docs/spec.md §3).
  *
  * @example
  * ```ts

@@ -1,10 +1,10 @@
 /**
- * The batch user-posting emulator (`user_posting_emulation.py` in the original, SPEC §3): picks
- * random posts from the source database and sends each row to its topic through the API. With no
- * pacing option it behaves like the original (a random 0-1 s pause before each post, until
- * stopped); `rate`, `concurrency` and `batch` turn it into a load generator. How rows reach the
- * API is a {@linkcode Sender}: the Kafka topics by default, the Kinesis streams for
- * `emulate:stream` (see `stream_client.ts`).
+ * The batch user-posting emulator (`user_posting_emulation.py` in the original, docs/spec.md §3):
+ * picks random posts from the source database and sends each row to its topic through the API. With
+ * no pacing option it behaves like the original (a random 0-1 s pause before each post, until
+ * stopped); `rate`, `concurrency` and `batch` turn it into a load generator. How rows reach the API
+ * is a {@linkcode Sender}: the Kafka topics by default, the Kinesis streams for `emulate:stream`
+ * (see `stream_client.ts`).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
- * A client of the API's Kinesis routes (SPEC §3): `PUT /streams/{name}/record` for one row,
- * `PUT /streams/{name}/records` (PutRecords) for several. Retries with exponential backoff when
- * the failure may pass (connection errors, 429, 5xx); PutRecords retries only its failed records.
+ * A client of the API's Kinesis routes (docs/spec.md §3): `PUT /streams/{name}/record` for one row,
+ * `PUT /streams/{name}/records` (PutRecords) for several. Retries with exponential backoff when the
+ * failure may pass (connection errors, 429, 5xx); PutRecords retries only its failed records.
  *
  * @module
  */

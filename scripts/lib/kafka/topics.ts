@@ -1,5 +1,5 @@
 /**
- * The three Kafka topics of SPEC §1, created with the kafkajs admin client. Safe to re-run:
+ * The three Kafka topics of docs/spec.md §1, created with the kafkajs admin client. Safe to re-run:
  * topics that exist are reported, never recreated.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The three Kinesis streams of SPEC §1, created with the Kinesis client and waited on until
+ * The three Kinesis streams of docs/spec.md §1, created with the Kinesis client and waited on until
  * ACTIVE. Safe to re-run: streams that exist are reported, never recreated.
  *
  * @module

@@ -1,7 +1,7 @@
 /**
- * The S3 sink connector of SPEC §4 on the Kafka Connect REST API: our plugin locally, and the
- * equivalent Confluent config for MSK Connect. Registration is a `PUT .../config`, so it is safe
- * to re-run, which matters because a standalone worker forgets REST-created connectors when it
+ * The S3 sink connector of docs/spec.md §4 on the Kafka Connect REST API: our plugin locally, and
+ * the equivalent Confluent config for MSK Connect. Registration is a `PUT .../config`, so it is
+ * safe to re-run, which matters because a standalone worker forgets REST-created connectors when it
  * restarts.
  *
  * @module

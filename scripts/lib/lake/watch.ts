@@ -1,7 +1,7 @@
 /**
  * Watches what the S3 sink has landed, by offset: which records of each topic partition are
- * visible in the lake, and since when. Object keys name their first offset (SPEC §1) and our
- * sink writes a partition's records in offset order, so an object holds the offsets from its
+ * visible in the lake, and since when. Object keys name their first offset (docs/spec.md §1) and
+ * our sink writes a partition's records in offset order, so an object holds the offsets from its
  * start up to the next object's start; only the newest object of a partition is ever read.
  *
  * @module

@@ -46,7 +46,7 @@ const CHECKS: [string, string][] = [
   ["follower_count", ""],
 ];
 
-/** Counts every placeholder of SPEC §2 (and empty strings) in `pinterest_data`. */
+/** Counts every placeholder of docs/spec.md §2 (and empty strings) in `pinterest_data`. */
 export async function placeholderCounts(pool: Pool): Promise<PlaceholderCount[]> {
   const select = CHECKS.map(([c], i) => `sum(${c} = ?) as c${i}`).join(", ");
   const [rows] = await pool.query(

@@ -1,6 +1,6 @@
 /**
- * Fills the source database with the synthetic dataset: the SPEC §2 schema, then one
- * `LOAD DATA LOCAL INFILE` per table streamed straight from the generator (no temp files).
+ * Fills the source database with the synthetic dataset: the docs/spec.md §2 schema, then one `LOAD
+ * DATA LOCAL INFILE` per table streamed straight from the generator (no temp files).
  *
  * @module
  */

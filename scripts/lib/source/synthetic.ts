@@ -1,5 +1,5 @@
 /**
- * The synthetic source of SPEC §2: three aligned tables with the shape and the dirt of the
+ * The synthetic source of docs/spec.md §2: three aligned tables with the shape and the dirt of the
  * private course data, generated deterministically from a seed at any size.
  *
  * Words, names and countries come from faker-js's English lists; the choices are made by a
@@ -69,7 +69,7 @@ export const CATEGORIES = [
   "vehicles",
 ] as const;
 
-/** The placeholders of SPEC §2 that cleaning turns into nulls. */
+/** The placeholders of docs/spec.md §2 that cleaning turns into nulls. */
 export const PLACEHOLDERS = {
   title: "No Title Data Available",
   descriptionStory: "No description available Story format",
@@ -88,7 +88,8 @@ export const DEFAULT_ROWS = 11_153;
 
 /**
  * Probabilities of each kind of dirt. Follower-count forms are drawn per poster, so the row
- * shares follow them closely; SPEC §2 gives the targets (74% k, 17% digits, 7% M, 1.5% error).
+ * shares follow them closely; docs/spec.md §2 gives the targets (74% k, 17% digits, 7% M, 1.5%
+ * error).
  */
 export const RATES = {
   story: 0.011,
@@ -118,8 +119,8 @@ const defs = (faker as unknown as {
 
 /**
  * About 250 country names in the style of Python's Faker, which the course data used: faker-js's
- * list with the odd spellings SPEC §2 names (`Antarctica (the territory South of 60 deg S)`,
- * plain `Korea`).
+ * list with the odd spellings docs/spec.md §2 names (`Antarctica (the territory South of 60 deg
+ * S)`, plain `Korea`).
  */
 export const COUNTRIES: readonly string[] = [
   ...defs.location.country.map((c) =>
@@ -297,7 +298,7 @@ export function post(seed: number, k: number): Post {
   return { pin: pinRow(seed, k), geo: geoRow(seed, k), user: userRow(seed, k) };
 }
 
-/** The two canonical rows seen in many READMEs (SPEC §2), at their indices. */
+/** The two canonical rows seen in many READMEs (docs/spec.md §2), at their indices. */
 export const CANONICAL_PINS: Record<number, PinRow> = {
   7528: {
     index: 7528,

@@ -29,7 +29,7 @@ function near(actual: number, target: number, tolerance: number, what: string) {
   );
 }
 
-Deno.test("follower_count forms follow SPEC §2 shares", () => {
+Deno.test("follower_count forms follow docs/spec.md §2 shares", () => {
   const f = (i: number) => pins[i].follower_count;
   near(share((i) => followerForm(f(i)) === "<n>k"), 0.74, 0.03, "<n>k");
   near(share((i) => followerForm(f(i)) === "digits"), 0.17, 0.03, "digits");
@@ -129,7 +129,7 @@ Deno.test("generation is deterministic for a seed and differs across seeds", () 
   assert.notDeepEqual(post(7, 1234), post(8, 1234));
 });
 
-Deno.test("the canonical rows of SPEC §2 sit at their indices", () => {
+Deno.test("the canonical rows of docs/spec.md §2 sit at their indices", () => {
   const a = post(99, 7528);
   assert.equal(a.pin.unique_id, "fbe53c66-3442-4773-b19e-d3ec6f54dddf");
   assert.equal(a.pin.category, "mens-fashion");
