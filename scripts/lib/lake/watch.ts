@@ -16,10 +16,52 @@ import { explainS3Error, listObjects, readObjectText, s3Client } from "./s3.ts";
 import { sleep } from "../core/time.ts";
 
 /** A range of offsets of one partition that became visible at `seenAt` (performance.now ms). */
-interface Landed {
+export interface Landed {
   start: number;
   end: number;
   seenAt: number;
+}
+
+/**
+ * The offset ranges a partition's objects hold, sorted by start offset: each object ends where
+ * the next begins, the last after its `lastLines` records.
+ *
+ * @example
+ * ```ts
+ * import { landedRanges } from "./watch.ts";
+ * landedRanges([{ key: "a", start: 0 }, { key: "b", start: 5 }], 3, () => 1);
+ * // [{ start: 0, end: 5, seenAt: 1 }, { start: 5, end: 8, seenAt: 1 }]
+ * ```
+ */
+export function landedRanges(
+  objects: { key: string; start: number }[],
+  lastLines: number,
+  seenAt: (key: string) => number,
+): Landed[] {
+  return objects.map((o, i) => ({
+    start: o.start,
+    end: objects[i + 1]?.start ?? o.start + lastLines,
+    seenAt: seenAt(o.key),
+  }));
+}
+
+/**
+ * When the record at `offset` was first listed, or undefined while no range holds it.
+ *
+ * @example
+ * ```ts
+ * import { visibleSince } from "./watch.ts";
+ * visibleSince([{ start: 0, end: 5, seenAt: 1 }, { start: 5, end: 8, seenAt: 2 }], 6); // 2
+ * ```
+ */
+export function visibleSince(ranges: Landed[], offset: number): number | undefined {
+  // Backlogs make many ranges, but a landing run asks about the newest ones: search from the end.
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const r = ranges[i];
+    if (offset >= r.start && offset < r.end) return r.seenAt;
+    if (r.end <= offset) return undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -68,22 +110,17 @@ export class LakeWatcher {
       }
       for (const [partition, objects] of byPartition) {
         objects.sort((a, b) => a.start - b.start);
-        const ranges: Landed[] = [];
-        for (let i = 0; i < objects.length; i++) {
-          const o = objects[i];
-          let end = objects[i + 1]?.start;
-          if (end === undefined) {
-            const id = `${o.key}@${o.size}`;
-            let n = this.#lines.get(id);
-            if (n === undefined) {
-              n = countLines(await readObjectText(this.s3, this.bucket, o.key));
-              this.#lines.set(id, n);
-            }
-            end = o.start + n;
-          }
-          ranges.push({ start: o.start, end, seenAt: this.#seen.get(o.key)! });
+        const last = objects[objects.length - 1];
+        const id = `${last.key}@${last.size}`;
+        let n = this.#lines.get(id);
+        if (n === undefined) {
+          n = countLines(await readObjectText(this.s3, this.bucket, last.key));
+          this.#lines.set(id, n);
         }
-        this.#ranges.set(`${topic}/${partition}`, ranges);
+        this.#ranges.set(
+          `${topic}/${partition}`,
+          landedRanges(objects, n, (key) => this.#seen.get(key)!),
+        );
       }
     }
     return at;
@@ -91,14 +128,7 @@ export class LakeWatcher {
 
   /** When the record at `offset` was first listed, or undefined while it is not visible. */
   visibleAt(topic: string, partition: number, offset: number): number | undefined {
-    const ranges = this.#ranges.get(`${topic}/${partition}`) ?? [];
-    // Backlogs make many ranges, but a landing run asks about the newest ones: search from the end.
-    for (let i = ranges.length - 1; i >= 0; i--) {
-      const r = ranges[i];
-      if (offset >= r.start && offset < r.end) return r.seenAt;
-      if (r.end <= offset) return undefined;
-    }
-    return undefined;
+    return visibleSince(this.#ranges.get(`${topic}/${partition}`) ?? [], offset);
   }
 
   /** The first offset not yet visible in each partition of `topic`. */
