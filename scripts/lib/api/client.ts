@@ -43,7 +43,7 @@ export const DEFAULT_RETRIES = 8;
  * Posts `values` as one Kafka REST v2 request to `POST {apiUrl}/topics/{topic}`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await produceRecords(cfg.apiUrl, cfg.names.topics.pin, [{ index: 1 }]);
  * ```
  */

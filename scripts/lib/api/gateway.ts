@@ -50,7 +50,7 @@ type Route = (req: Request, path: string[]) => Promise<Response>;
  * Starts the gateway in this process.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const api = startApi(cfg, { port: 0 });
  * await fetch(`${api.url}/topics/${cfg.names.topics.pin}`, { method: "POST", ... });
  * await api.close();

@@ -24,7 +24,7 @@ export interface ApiExchange {
  * whatever the status.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const x = await apiExchange(cfg.apiUrl, `/topics/${cfg.names.topics.pin}`, {
  *   records: [{ value: { index: 1 } }],
  * });

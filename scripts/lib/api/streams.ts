@@ -225,7 +225,7 @@ export type StreamRoute = (req: Request, path: string[]) => Promise<Response>;
  * The `/streams` routes.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const route = streamRoutes({ kinesis, streams: Object.values(cfg.names.streams), defaultShards: 1 });
  * await route(new Request("http://x/streams"), ["streams"]); // ListStreams
  * ```

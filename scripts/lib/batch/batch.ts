@@ -28,7 +28,7 @@ import { jvmForLake } from "./jvm_settings.ts";
  * saying what to start otherwise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await checkBucket(cfg, cfg.names.bucket);
  * ```
  */

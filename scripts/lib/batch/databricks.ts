@@ -62,7 +62,7 @@ const stripSemicolon = (sql: string) => sql.trim().replace(/;\s*$/, "");
  * Builds the statements of a run from the SQL files (pure, so it is tested without a workspace).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const stmts = databricksStatements(cfg, env, { clean: { pin: "select ..." }, analytics: {} });
  * stmts[1].sql; // create or replace temporary view raw_pin as select * from read_files('s3://...
  * ```

@@ -43,7 +43,7 @@ export interface JvmChoice {
  * throws like {@linkcode lakeBytes}.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { quick, label } = await jvmForLake(cfg, "s3a://bucket/topics");
  * ```
  */
@@ -59,7 +59,7 @@ export async function jvmForLake(cfg: Config, lake: string): Promise<JvmChoice> 
  * be listed.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await lakeBytes(cfg, "file:///tmp/lake", ["x.pin", "x.geo", "x.user"]);
  * ```
  */

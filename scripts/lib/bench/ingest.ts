@@ -279,7 +279,7 @@ export function checkGoals(
  * raw kafkajs run, then the landing run. The topics and the S3 sink must exist.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await benchIngest(cfg, { seconds: 10 });
  * r.apiShareOfRaw; // [{ batch: 1, share: ... }, { batch: 100, share: ... }]
  * ```

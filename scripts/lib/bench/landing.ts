@@ -63,7 +63,7 @@ interface Tracked {
  * polls the lake until every acknowledged record is visible (or `graceMs` after the last send).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await measureLanding(cfg, { rate: 50, seconds: 20, seed: 1 });
  * r.landing?.p95; // seconds from send to visible in the lake
  * ```

@@ -93,7 +93,7 @@ export const BENCH_KEY_BASE = 10_000_000;
  * Runs the benchmark against the running API and Kinesis; starts and stops its own stream job.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await benchStream(cfg, { rates: [100], seconds: 10 });
  * r.rates[0].latency?.p50; // seconds
  * ```

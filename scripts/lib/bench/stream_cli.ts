@@ -21,7 +21,7 @@ const f = (n: number | undefined, digits = 2) => n === undefined ? "-" : n.toFix
  * Prints a result as tables.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * printStreamBench(await benchStream(cfg));
  * ```
  */

@@ -9,7 +9,7 @@
  * True when `fetch` itself failed (no HTTP response): refused, reset, DNS, timeout.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * try { await fetch(url); } catch (e) { if (isNetworkError(e)) retry(); }
  * ```
  */
@@ -21,7 +21,7 @@ export function isNetworkError(e: unknown): boolean {
  * The reason of a network error in a few words, such as `connection refused`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * networkReason(e); // "connection refused"
  * ```
  */

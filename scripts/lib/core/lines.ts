@@ -8,7 +8,7 @@
  * Yields each line of a UTF-8 byte stream (without its newline), the last one even unterminated.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * for await (const line of textLines(child.stdout)) console.log(line);
  * ```
  */

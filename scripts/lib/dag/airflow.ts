@@ -30,7 +30,7 @@ export function dagsFolder(ctx: StackContext): string {
  * home private and quiet (no example DAGs, no default connections).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const env = airflowEnv(ctx);
  * env.AIRFLOW__CORE__DAGS_FOLDER; // "/path/to/repo/dags"
  * ```

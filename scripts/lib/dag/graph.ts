@@ -98,7 +98,7 @@ export interface DagSvgOptions {
  * Draws the graph left to right as a standalone SVG.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const svg = dagSvg(tasks, { title: "0a1b2c3d4e5f_dag", states: { load_lake: "success" } });
  * svg.startsWith("<svg"); // true
  * ```

@@ -38,7 +38,7 @@ export interface DagInfo {
  * `{ PIPELINE_DAG_TARGET: "databricks", ... }`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const dag = await inspectDag(ctx);
  * dag.tasks.map((t) => t.taskId); // load_lake, clean_pin, clean_geo, clean_user, analytics
  * ```

@@ -77,7 +77,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * Resolves even when tasks failed: check the result with {@linkcode checkDagRun}.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const run = await dagTest(ctx, { onLine: console.log });
  * checkDagRun(run); // throws naming the failed tasks
  * ```
@@ -143,7 +143,7 @@ function withStart(t: TaskRun, logged: string | undefined): TaskRun {
  * Rows for a table of a run's tasks, in the order the DAG runs them when `order` is given.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * console.log(table(taskRunRows(run)));
  * ```
  */

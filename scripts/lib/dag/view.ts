@@ -21,7 +21,7 @@ export function graphTasks(dag: DagInfo): GraphTask[] {
  * the driver, step and cluster of a Databricks run).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * showTable(describeTasks(await inspectDag(ctx)));
  * ```
  */
@@ -93,7 +93,7 @@ export interface AnswerFile {
  * rows and modification time.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const files = await answerFiles(batchOutDir(cfg));
  * files.every((f) => f.rows); // true after a successful run
  * ```

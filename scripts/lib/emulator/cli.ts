@@ -47,7 +47,7 @@ Ctrl-C stops after the requests in flight; a second Ctrl-C exits at once.`;
  * Runs the emulator command line on `args`, sending to `target`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await runEmulatorCli(["--count", "10", "--rate", "0"], "streams");
  * ```
  */

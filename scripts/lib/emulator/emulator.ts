@@ -22,7 +22,7 @@ export type Sender = (kind: Kind, rows: SourceRow[], opts: ProduceOptions) => Pr
  * The batch emulator's sender: one Kafka REST v2 `POST /topics/<topic>` per kind.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await emulate(cfg, { count: 10, sender: topicSender(cfg) }); // the default
  * ```
  */
@@ -133,7 +133,7 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
  * (API down, topics missing...); later failures are counted and the run goes on.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s = await emulate(cfg, { count: 100, rate: 0, batch: 10, seed: 1 });
  * s.acknowledged; // 100
  * ```

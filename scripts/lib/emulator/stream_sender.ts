@@ -55,7 +55,7 @@ async function put(
  * `batch` is set), else one PutRecords, whose failed records alone are sent again.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await putStreamRecords(cfg.apiUrl, cfg.names.streams.pin, [{ data: { index: 1 }, partitionKey: "1" }]);
  * ```
  */
@@ -152,7 +152,7 @@ export function partitionKeyOf(row: SourceRow): string {
  * PutRecord per row, or one PutRecords per request when `putRecords` (`--batch` above 1).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await emulate(cfg, { count: 10, sender: streamSender(cfg) });
  * ```
  */

@@ -11,7 +11,7 @@ import type { Config } from "../core/config.ts";
  * Creates a kafkajs client for the configured brokers.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const admin = kafkaClient(cfg, "setup-topics").admin();
  * ```
  */

@@ -29,7 +29,7 @@ export interface PartitionOffsets {
  * Describes every partition of the topics (default: the pin, geo and user topics).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const parts = await describeTopics(cfg);
  * parts[0]; // { topic: "0a1b2c3d4e5f.pin", partition: 0, leader: 1, ..., high: 500 }
  * ```

@@ -35,7 +35,7 @@ export interface ConsumeOptions {
  * with a fresh consumer group that commits nothing.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const records = await consumeRecords(cfg, [cfg.names.topics.pin], { perTopic: 5 });
  * records[0].value; // { index: 7528, ... }
  * ```

@@ -22,7 +22,7 @@ export interface TopicState {
  * replication, and reports every topic as it now is on the broker.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const states = await setupTopics(cfg);
  * console.log(table(states)); // topic, partitions, replicationFactor, status
  * ```

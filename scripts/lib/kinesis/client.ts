@@ -12,7 +12,7 @@ import type { Config } from "../core/config.ts";
  * which kinesalite (a Node `http` server) does not speak.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const kinesis = kinesisClient(cfg);
  * await kinesis.send(new ListStreamsCommand({}));
  * ```

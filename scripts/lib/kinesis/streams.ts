@@ -41,7 +41,7 @@ export interface SetupStreamsOptions {
  * waits until every one is ACTIVE and reports each as it now is.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const states = await setupStreams(cfg);
  * console.log(table(states)); // stream, shards, streamStatus, retentionHours, status
  * ```
@@ -110,7 +110,7 @@ async function waitActive(cfg: Config, kinesis: KinesisClient, stream: string, b
  * The open shards of a stream (those still taking records), in shard id order.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const shards = await openShards(kinesisClient(cfg), cfg.names.streams.pin);
  * shards[0].ShardId; // "shardId-000000000000"
  * ```

@@ -96,7 +96,7 @@ export async function connectorConfig(
  * Creates or replaces a connector's config. Resolves to whether it was created.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await putConnectorConfig(cfg.connectUrl!, connectorName(cfg), sinkConfig(cfg));
  * ```
  */
@@ -113,7 +113,7 @@ export async function putConnectorConfig(
  * A connector's status, or undefined when it does not exist (yet).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * (await connectorStatus(cfg.connectUrl!, connectorName(cfg)))?.connector.state; // "RUNNING"
  * ```
  */
@@ -129,7 +129,7 @@ export async function connectorStatus(
  * Restarts the failed parts of a connector (the connector itself and/or its tasks).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await restartFailed(cfg.connectUrl!, connectorName(cfg));
  * ```
  */
@@ -158,7 +158,7 @@ export function hasFailed(s: ConnectorStatus | undefined): boolean {
  * as soon as something FAILED, and a timeout error naming the last state otherwise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const status = await waitForConnector(cfg.connectUrl!, connectorName(cfg), 30_000);
  * ```
  */

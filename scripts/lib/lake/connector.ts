@@ -28,7 +28,7 @@ export const S3_SINK_CLASS = "local.pipeline.connect.s3.S3SinkConnector";
  * Name of the sink connector of a config.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * connectorName(cfg); // "0a1b2c3d4e5f-s3-sink"
  * ```
  */
@@ -46,7 +46,7 @@ const CONVERTERS = {
  * Config of our S3 sink plugin (stack/connect-s3-sink) for the Connect REST API.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * sinkConfig(cfg)["topics.regex"]; // "0a1b2c3d4e5f\\..*"
  * ```
  */
@@ -75,7 +75,7 @@ export function sinkConfig(cfg: Config): Record<string, string> {
  * The equivalent Confluent S3 sink config for MSK Connect, as the course configured it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * console.log(propertiesText(mskSinkConfig(cfg)));
  * ```
  */
@@ -113,7 +113,7 @@ export function propertiesText(conf: Record<string, string>): string {
  * The Kafka Connect REST address of a config, or an error saying what to do on AWS.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * connectUrl(cfg); // "http://127.0.0.1:8083"
  * ```
  */
@@ -153,7 +153,7 @@ async function settle(base: string, name: string): Promise<void> {
  * the config is unchanged), and waits until the connector and its tasks run. Safe to re-run.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { status } = await setupConnector(cfg);
  * status.connector.state; // "RUNNING"
  * ```

@@ -28,7 +28,7 @@ export function configRows(conf: Record<string, string>): { key: string; value: 
  * The connector and each task as `{part, state, worker}` rows.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * statusRows(status); // [{ part: "connector", state: "RUNNING", ... }, { part: "task 0", ... }]
  * ```
  */

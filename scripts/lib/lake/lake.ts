@@ -95,7 +95,7 @@ function records(value: unknown, source: string, line: number): RawRow[] {
  * Lists the objects of one topic that a reader takes, sorted by key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const objects = await listTopic(s3Client(cfg), cfg.names.bucket, cfg.names.topics.pin);
  * ```
  */
@@ -117,7 +117,7 @@ export interface ReadOptions {
  * Reads every record of one topic, in key order and line order within an object.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const pins = await readTopic(s3Client(cfg), cfg.names.bucket, cfg.names.topics.pin);
  * ```
  */
@@ -145,7 +145,7 @@ export async function readTopic(
  * no objects yet, or the store cannot be reached.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const lake = await readLake(cfg);
  * lake.pin.length; // records delivered so far, duplicates included
  * ```

@@ -18,7 +18,7 @@ import type { Config } from "../core/config.ts";
  * and checksums only when required (newer SDKs send trailers MinIO builds may reject).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s3 = s3Client(cfg);
  * await ensureBucket(s3, cfg.names.bucket);
  * ```
@@ -54,7 +54,7 @@ export function explainS3Error(cfg: Config, what: string, e: unknown): Error {
  * Creates `bucket` unless it exists. Resolves to what happened.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await ensureBucket(s3Client(cfg), cfg.names.bucket); // "created" or "exists"
  * ```
  */
@@ -86,7 +86,7 @@ export interface ObjectInfo {
  * Lists every object under `prefix` (all pages), sorted by key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const objects = await listObjects(s3, cfg.names.bucket, `topics/${cfg.names.topics.pin}/`);
  * ```
  */
@@ -111,7 +111,7 @@ export async function listObjects(
  * Reads one object as UTF-8 text.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const text = await readObjectText(s3, cfg.names.bucket, objects[0].key);
  * ```
  */

@@ -24,7 +24,7 @@ export interface LakeObject {
  * The newest `perTopic` objects of each topic, newest first within a topic.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const objects = await newestObjects(cfg, 3);
  * objects[0].key; // "topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+500.json"
  * ```
@@ -55,7 +55,7 @@ export async function newestObjects(cfg: Config, perTopic: number): Promise<Lake
  * The first `limit` records of one object, parsed from its JSON lines.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const [first] = await objectRecords(cfg, objects[0].key, 2);
  * ```
  */
@@ -90,7 +90,7 @@ export async function objectRecords(
  * summed over partitions.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await landedRecords(cfg); // { pin: 500, geo: 500, user: 500 }
  * ```
  */

@@ -87,7 +87,7 @@ export class LakeWatcher {
    * Lists the topics once and updates the visible ranges; returns when the listing began.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * const w = new LakeWatcher(s3Client(cfg), cfg.names.bucket, [cfg.names.topics.pin]);
    * await w.poll();
    * w.visibleEnd(cfg.names.topics.pin); // Map { 0 => 1234 }
@@ -156,7 +156,7 @@ export interface CatchUpResult {
  * so a measurement that follows is not queued behind earlier load.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { seconds, backlog } = await waitForLakeCatchUp(cfg, 120_000);
  * ```
  */

@@ -34,7 +34,7 @@ export class SourcePosts {
    * Opens a pool and reads the key range of `pinterest_data`.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * const source = await SourcePosts.open(cfg);
    * const posts = await source.read([7528, 5730]);
    * await source.close();

@@ -40,7 +40,7 @@ async function counts(cfg: Config): Promise<Record<string, number> | undefined> 
  * Seeds the source (default size, seed 1 unless given) when any table is missing or empty.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { status, counts } = await ensureSource(cfg);
  * status; // "present" when db:seed ran before, else "seeded"
  * ```

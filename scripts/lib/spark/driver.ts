@@ -242,7 +242,7 @@ export function batchJobConfig(job: SparkJob, jars: string[]) {
  * the driver's own message when it reports an error, else the tail of its log.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const report = await runSparkJob(ctx, {
  *   lake: "file:///tmp/lake/topics",
  *   topics: cfg.names.topics,
@@ -321,7 +321,7 @@ export async function runSparkJob(
  * Rows for a summary table of a report: one per step, with rows and seconds.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * console.log(table(stepRows(report)));
  * ```
  */

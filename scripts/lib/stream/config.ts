@@ -125,7 +125,7 @@ export function streamJobConfig(
  * `host` except against a local Kinesis, whose stand-in takes any and speaks JSON only.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { streamDriverEnv } from "./config.ts";
  * const env = streamDriverEnv(cfg, "/jvm17", "/venv/bin/python", { AWS_PROFILE: "x" });
  * env.AWS_CBOR_DISABLE; // "true" on the local profile

@@ -68,7 +68,7 @@ function signal(pid: number, sig: Deno.Signal): void {
  * `job.stop()` when done.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const job = await startStreamJob(ctx, { onEvent: (e) => console.log(e) });
  * await job.ready;
  * const tables = await job.snapshot();
@@ -134,7 +134,7 @@ export async function startStreamJob(
  * `quietSeconds` (default 3). Resolves to those counts; throws after `timeoutSeconds` (120).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const counts = await waitUntilIdle(job); // the backlog of the streams is in the tables
  * ```
  */

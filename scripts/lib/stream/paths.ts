@@ -20,7 +20,7 @@ export interface StreamPaths {
  * `checkpoints/<table>` (one per table) and `dead_letter/<stream>`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * streamPaths(cfg).tables.pin.path; // "/repo/.state/stream/delta/0a1b2c3d4e5f_pin_table"
  * ```
  */
@@ -56,7 +56,7 @@ export interface DeadLetter {
  * Reads every dead letter of a kind (all `batch-*.jsonl` files of its stream's directory).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const letters = await readDeadLetters(streamPaths(cfg), "pin");
  * atob(letters[0].data_base64); // the record's raw bytes
  * ```

@@ -17,7 +17,7 @@ const dir = (ctx: StackContext) => ctx.cache(`spark-kinesis-${v(ctx, "version")}
  * Path of the connector jar in the install cache.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * sparkKinesisJar(ctx); // ".../spark-kinesis-1.2.0_spark-3.0/jars/spark-sql-kinesis_2.12-1.2.0_spark-3.0.jar"
  * ```
  */
