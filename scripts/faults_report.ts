@@ -1,6 +1,6 @@
 /**
  * `deno task faults:report`: prints the results of the last `deno task test:faults` run as the
- * Markdown table the README carries.
+ * Markdown table docs/reliability.md carries.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * One result line per fault case: printed for the person running the tests and written as JSON
- * under `<state>/faults/` so `deno task faults:report` can print the README table.
+ * under `<state>/faults/` so `deno task faults:report` can print the table of docs/reliability.md.
  *
  * @module
  */
@@ -107,7 +107,7 @@ export async function readFaults(cfg: Config): Promise<(FaultResult & { at: stri
 }
 
 /**
- * The README's table of fault results, in Markdown.
+ * The table of fault results in docs/reliability.md, in Markdown.
  *
  * @example
  * ```ts

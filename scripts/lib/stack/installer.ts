@@ -50,7 +50,7 @@ export async function install(
   }
 }
 
-/** Appends one install's wall time to `<state>/logs/install-times.jsonl` (for the README). */
+/** Appends one install's wall time to `<state>/logs/install-times.jsonl` (for docs/measurements.md). */
 async function recordInstallTime(ctx: StackContext, name: string, seconds: number) {
   const line = JSON.stringify({ at: new Date().toISOString(), component: name, seconds });
   await Deno.writeTextFile(ctx.log("install-times.jsonl"), line + "\n", { append: true });

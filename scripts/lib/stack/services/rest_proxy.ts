@@ -1,6 +1,6 @@
 /**
  * The Kafka REST proxy (scripts/rest_proxy.ts) as a stack service. Strimzi's bridge, the
- * design's choice, is not served by the reachable Maven Central; see the README.
+ * design's choice, is not served by the reachable Maven Central; see docs/architecture.md.
  *
  * @module
  */
