@@ -26,8 +26,6 @@ export interface Child {
   stop(graceMs?: number): Promise<number>;
 }
 
-const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
-
 /**
  * Starts `deno run <script> ...args` with the test's config (its user id) in the environment;
  * resolves once a line of its stdout matches `ready` (or at once without it).
@@ -39,7 +37,8 @@ export async function startChild(
   opts: { ready?: RegExp; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<Child & { match?: RegExpExecArray }> {
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, `${cfg.root}/${script}`, ...args],
+    // The permission set of deno.json the tasks of these scripts use.
+    args: ["run", "-P=client", `${cfg.root}/${script}`, ...args],
     cwd: cfg.root,
     env: { NO_COLOR: "1", PIPELINE_USER_ID: cfg.userId, ...opts.env },
     stdin: "null",

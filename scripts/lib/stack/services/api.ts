@@ -12,5 +12,5 @@ export const api = denoService({
   port: "api",
   script: "scripts/api.ts",
   dependsOn: ["rest_proxy"],
-  permissions: ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"],
+  permissions: "client",
 });

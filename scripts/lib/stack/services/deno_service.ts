@@ -13,7 +13,8 @@ export function denoService(opts: {
   port: PortName;
   script: string;
   dependsOn: string[];
-  permissions: string[];
+  /** A permission set of deno.json (`-P=<name>`), as the script's own task uses. */
+  permissions: string;
 }): Service {
   const address = (ctx: StackContext) =>
     `http://${ctx.cfg.stack.host}:${ctx.cfg.stack.ports[opts.port]}`;
@@ -29,7 +30,7 @@ export function denoService(opts: {
     install: () => Promise.resolve(),
     launch(ctx) {
       return Promise.resolve({
-        cmd: [Deno.execPath(), "run", ...opts.permissions, `${ctx.cfg.root}/${opts.script}`],
+        cmd: [Deno.execPath(), "run", `-P=${opts.permissions}`, `${ctx.cfg.root}/${opts.script}`],
         cwd: ctx.cfg.root,
         env: { NO_COLOR: "1" },
       });

@@ -13,5 +13,5 @@ export const restProxy = denoService({
   port: "rest_proxy",
   script: "scripts/rest_proxy.ts",
   dependsOn: ["kafka"],
-  permissions: ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"],
+  permissions: "client",
 });
