@@ -16,7 +16,8 @@ import {
   toUri,
 } from "../scripts/lib/spark/driver.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
-import { objectKey, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
+import { topicPrefix, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
+import { fixtureKey, jsonLines, writeFileLake } from "./fixtures/lake.ts";
 import { question } from "../scripts/lib/batch/questions.ts";
 
 const TOPICS = names("fixture0batch").topics;
@@ -146,13 +147,11 @@ const U11 = user(11, "Ben", "Ode", 24, "2016-01-05 08:00:00");
 const U12 = user(12, "Jo", "Kim", 30, "2021-03-03T03:03:03");
 const KEYLESS = { first_name: "Nobody", last_name: "Known", age: 40, date_joined: "2016-02-02" };
 
-const lines = (...records: Raw[]) => records.map((r) => JSON.stringify(r)).join("\n") + "\n";
+const lines = jsonLines;
 
-/** Files of the lake, relative to `topics/`: Confluent names, some not zero-padded. */
+/** Objects of the lake by key: Confluent names, some not zero-padded. */
 function fixtureFiles(): Record<string, string> {
-  // Relative to topics/: the key without its first directory.
-  const f = (topic: string, p: number, offset: string) =>
-    objectKey(topic, p, Number(offset), offset.length).slice(TOPICS_DIR.length + 1);
+  const f = fixtureKey;
   const { pin: tp, geo: tg, user: tu } = TOPICS;
   return {
     [f(tp, 0, "0000000000")]: lines(STORY_7528, FINANCE_5730, P1, P2, P3, P3),
@@ -160,7 +159,7 @@ function fixtureFiles(): Record<string, string> {
     [f(tp, 0, "0000000007")]: lines(P5, P6) + "\n" + lines(P7),
     [f(tp, 1, "0000000000")]: lines(P8, P9, P1),
     [f(tp, 1, "3")]: lines(P10, P11, P12),
-    [`${tp}/partition=1/notes.txt`]: "not json, must be ignored\n",
+    [`${topicPrefix(tp)}partition=1/notes.txt`]: "not json, must be ignored\n",
     [f(tg, 0, "0000000000")]: lines(G7528, G5730, G1, G2, G3, G4),
     [f(tg, 0, "0000000006")]: lines(G5, G6, G7, G8, G9, G10, G11, G12),
     [f(tg, 1, "0000000000")]: lines(G5730_AS_TEXT, G4_AS_TEXT),
@@ -170,24 +169,16 @@ function fixtureFiles(): Record<string, string> {
   };
 }
 
-async function writeLake(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [path, text] of Object.entries(files)) {
-    const full = `${dir}/topics/${path}`;
-    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(full, text);
-  }
-}
-
 // One Spark run for every assertion of this file: starting Spark costs more than the queries.
 const dir = await Deno.makeTempDir({ prefix: "batch_sql_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 let run: Promise<SparkReport> | undefined;
 function batch(): Promise<SparkReport> {
   run ??= (async () => {
-    await writeLake(dir, fixtureFiles());
+    await writeFileLake(dir, fixtureFiles());
     const ctx = await stackContext(await loadConfig());
     return runSparkJob(ctx, {
-      lake: toUri(`${dir}/topics`),
+      lake: toUri(`${dir}/${TOPICS_DIR}`),
       topics: TOPICS,
       out: toUri(`${dir}/out`),
       emitRows: 1000,
@@ -447,14 +438,16 @@ Deno.test("scan mode counts raw rows and names a missing topic prefix", async ()
   // The second (and last) Spark start of this file: the lake lacks the geo topic.
   const lake = await Deno.makeTempDir({ prefix: "batch_sql_test_missing_" });
   const files = fixtureFiles();
-  await writeLake(
+  await writeFileLake(
     lake,
-    Object.fromEntries(Object.entries(files).filter(([p]) => !p.startsWith(TOPICS.geo))),
+    Object.fromEntries(
+      Object.entries(files).filter(([p]) => !p.startsWith(topicPrefix(TOPICS.geo))),
+    ),
   );
   const events: SparkEvent[] = [];
   const ctx = await stackContext(await loadConfig());
   await assert.rejects(
-    runSparkJob(ctx, { mode: "scan", lake: toUri(`${lake}/topics`), topics: TOPICS }, (e) => {
+    runSparkJob(ctx, { mode: "scan", lake: toUri(`${lake}/${TOPICS_DIR}`), topics: TOPICS }, (e) => {
       events.push(e);
     }),
     (e: Error) => {
@@ -471,7 +464,7 @@ Deno.test("the DAG's steps (load, clean, analytics) give the same tables as the 
   const whole = await batch();
   const ctx = await stackContext(await loadConfig());
   const base = {
-    lake: toUri(`${dir}/topics`),
+    lake: toUri(`${dir}/${TOPICS_DIR}`),
     topics: TOPICS,
     out: toUri(`${dir}/steps`),
     emitRows: 1000,

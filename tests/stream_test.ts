@@ -21,8 +21,7 @@ import { DEFAULT_ROWS } from "../scripts/lib/source/synthetic.ts";
 import { reportFault, tally } from "../scripts/lib/faults/report.ts";
 import { startStack, testUserId } from "./harness.ts";
 import { sleep } from "../scripts/lib/core/time.ts";
-import { objectKey, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
-import { dirname } from "node:path";
+import { fixtureKey, jsonLines, writeFileLake } from "./fixtures/lake.ts";
 
 const POSTS = 300;
 type Raw = Record<string, unknown>;
@@ -122,19 +121,16 @@ async function batchCleaned(
   topics: Record<Kind, string>,
   dir: string,
 ): Promise<Record<Kind, Raw[]>> {
-  for (const kind of KINDS) {
-    const topic = topics[kind];
-    const file = `${dir}/${objectKey(topic, 0, 0, 10)}`;
-    await Deno.mkdir(dirname(file), { recursive: true });
-    // The first pin twice: a duplicate delivery, as the stream also gets it.
-    const records = kind === "pin" ? [...FIXTURE.pin, FIXTURE.pin[0]] : FIXTURE[kind];
-    await Deno.writeTextFile(
-      file,
-      records.map((r) => JSON.stringify(r)).join("\n") + "\n",
-    );
-  }
+  // The first pin twice: a duplicate delivery, as the stream also gets it.
+  const records = (k: Kind) => k === "pin" ? [...FIXTURE.pin, FIXTURE.pin[0]] : FIXTURE[k];
+  const lake = await writeFileLake(
+    dir,
+    Object.fromEntries(
+      KINDS.map((k) => [fixtureKey(topics[k], 0, "0000000000"), jsonLines(...records(k))]),
+    ),
+  );
   const report = await runSparkJob(ctx, {
-    lake: toUri(`${dir}/${TOPICS_DIR}`),
+    lake: toUri(lake),
     topics,
     out: toUri(`${dir}/out`),
     queries: ["q9_users_joined_by_year"],
