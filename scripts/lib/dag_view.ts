@@ -7,7 +7,7 @@
 import { type DagInfo, type DagTestResult, taskRunRows } from "./airflow.ts";
 import { barChart } from "./chart.ts";
 import { dagSvg, dagText, type GraphTask } from "./dag_graph.ts";
-import { showSvg, showTable } from "./display.ts";
+import { showChart, showTable } from "./display.ts";
 import { SQL_DIR } from "./spark.ts";
 
 /** The DAG's tasks for {@linkcode dagSvg}, with the operator as note. */
@@ -60,7 +60,7 @@ export function showDagRun(run: DagTestResult, dag: DagInfo): void {
       `${run.seconds.toFixed(0)} s`,
   });
   const timed = rows.filter((r) => r.seconds !== "");
-  showSvg(
+  showChart(
     barChart({
       title: "Task durations (dags test runs tasks one at a time)",
       labels: timed.map((r) => String(r.task)),
@@ -72,7 +72,7 @@ export function showDagRun(run: DagTestResult, dag: DagInfo): void {
   );
   const states = Object.fromEntries(run.tasks.map((t) => [t.taskId, t.state]));
   const graph = graphTasks(dag);
-  showSvg(
+  showChart(
     dagSvg(graph, { title: `${run.dagId} on ${run.date}`, states }),
     `${dagText(graph)}\n${order.map((id) => `${id}: ${states[id] ?? "not run"}`).join("\n")}`,
   );

@@ -5,7 +5,7 @@
  * @module
  */
 import { barChart } from "./chart.ts";
-import { showMarkdown, showSvg, showTable } from "./display.ts";
+import { showChart, showMarkdown, showTable } from "./display.ts";
 import { type SparkReport, SQL_DIR } from "./spark.ts";
 
 /** One analytics question. */
@@ -88,7 +88,7 @@ export async function showAnswer(report: SparkReport, name: string): Promise<voi
   if (
     result.rows.length > 0 && result.rows.length <= 15 && typeof result.rows[0][value] === "number"
   ) {
-    showSvg(
+    showChart(
       barChart({
         title: `Task ${q.task}: ${q.question}`,
         labels: result.rows.map((r) => labels.map((l) => String(r[l])).join(" · ")),
