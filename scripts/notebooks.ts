@@ -7,7 +7,7 @@
  */
 import { main, parseFlags } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
-import { executeNotebook, listNotebooks } from "./lib/view/notebook.ts";
+import { executeNotebook, listNotebooks } from "./lib/notebook/execute.ts";
 import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
 

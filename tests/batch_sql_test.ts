@@ -447,9 +447,13 @@ Deno.test("scan mode counts raw rows and names a missing topic prefix", async ()
   const events: SparkEvent[] = [];
   const ctx = await stackContext(await loadConfig());
   await assert.rejects(
-    runSparkJob(ctx, { mode: "scan", lake: toUri(`${lake}/${TOPICS_DIR}`), topics: TOPICS }, (e) => {
-      events.push(e);
-    }),
+    runSparkJob(
+      ctx,
+      { mode: "scan", lake: toUri(`${lake}/${TOPICS_DIR}`), topics: TOPICS },
+      (e) => {
+        events.push(e);
+      },
+    ),
     (e: Error) => {
       assert.match(e.message, /^No \*\.json objects under file:\/\/.*fixture0batch\.geo/);
       return true;

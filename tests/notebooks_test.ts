@@ -3,7 +3,7 @@
  * directory, so the committed notebooks are not touched).
  */
 import { loadConfig } from "../scripts/lib/core/config.ts";
-import { executeNotebook, listNotebooks } from "../scripts/lib/view/notebook.ts";
+import { executeNotebook, listNotebooks } from "../scripts/lib/notebook/execute.ts";
 import { trackStack } from "./harness.ts";
 
 const cfg = await loadConfig();

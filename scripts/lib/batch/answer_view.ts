@@ -4,7 +4,7 @@
  * @module
  */
 import { barChart } from "../view/chart.ts";
-import { showMarkdown, showSvg, showTable } from "../view/display.ts";
+import { showChart, showMarkdown, showTable } from "../view/display.ts";
 import type { SparkReport } from "../spark/driver.ts";
 import { SQL_DIR } from "../core/paths.ts";
 import { question } from "./questions.ts";
@@ -26,7 +26,7 @@ export async function showAnswer(report: SparkReport, name: string): Promise<voi
   if (
     result.rows.length > 0 && result.rows.length <= 15 && typeof result.rows[0][value] === "number"
   ) {
-    showSvg(
+    showChart(
       barChart({
         title: `Task ${q.task}: ${q.question}`,
         labels: result.rows.map((r) => labels.map((l) => String(r[l])).join(" · ")),

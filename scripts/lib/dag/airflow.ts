@@ -2,7 +2,7 @@
  * Apache Airflow 2.10 (the cached venv) for the project's DAG: a private Airflow home under the
  * state directory (SQLite, migrated once), the environment every Airflow command runs in, and
  * the runner of `airflow` commands and of the Python in scripts/airflow/. `inspect.ts`,
- * `dags_test.ts` and `standalone.ts` build on it.
+ * `run.ts` and `standalone.ts` build on it.
  *
  * @module
  */

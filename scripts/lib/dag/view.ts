@@ -8,7 +8,7 @@ import { type DagInfo } from "./inspect.ts";
 import { type DagTestResult, taskRunRows } from "./run.ts";
 import { barChart } from "../view/chart.ts";
 import { dagSvg, dagText, type GraphTask } from "./graph.ts";
-import { showSvg, showTable } from "../view/display.ts";
+import { showChart, showTable } from "../view/display.ts";
 import { SQL_DIR } from "../core/paths.ts";
 
 /** The DAG's tasks for {@linkcode dagSvg}, with the operator as note. */
@@ -61,7 +61,7 @@ export function showDagRun(run: DagTestResult, dag: DagInfo): void {
       `${run.seconds.toFixed(0)} s`,
   });
   const timed = rows.filter((r) => r.seconds !== "");
-  showSvg(
+  showChart(
     barChart({
       title: "Task durations (dags test runs tasks one at a time)",
       labels: timed.map((r) => String(r.task)),
@@ -73,7 +73,7 @@ export function showDagRun(run: DagTestResult, dag: DagInfo): void {
   );
   const states = Object.fromEntries(run.tasks.map((t) => [t.taskId, t.state]));
   const graph = graphTasks(dag);
-  showSvg(
+  showChart(
     dagSvg(graph, { title: `${run.dagId} on ${run.date}`, states }),
     `${dagText(graph)}\n${order.map((id) => `${id}: ${states[id] ?? "not run"}`).join("\n")}`,
   );

@@ -19,6 +19,8 @@ export const STAGES = {
   /** The DAG's tasks run `deno task batch --step ...`. */
   dag: ["airflow", "spark"],
   notebooks: ["jupyter"],
+  /** The JupyterLab browser test drives Debian's Chromium. */
+  browser: ["chromium"],
 } as const satisfies Record<string, readonly string[]>;
 
 /** One of {@linkcode STAGES}. */
@@ -57,6 +59,7 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
   "dag:test": { stages: ["dag"] },
   airflow: { stages: ["dag"] },
   notebooks: { stages: ["stack", "batch", "stream", "dag", "notebooks"] },
+  jupyter: { stages: ["stack", "batch", "stream", "dag", "notebooks"] },
   bench: { stages: ["stack", "batch", "stream"] },
   test: { stages: ALL_STAGES },
   "test:unit": {

@@ -6,6 +6,7 @@
 import type { Component, Service } from "./component.ts";
 import { api } from "./services/api.ts";
 import { airflow } from "./services/airflow.ts";
+import { chromium } from "./services/chromium.ts";
 import { connect } from "./services/connect.ts";
 import { kafka } from "./services/kafka.ts";
 import { kinesis } from "./services/kinesis.ts";
@@ -20,7 +21,14 @@ import { sparkKinesis } from "./services/spark_kinesis.ts";
 export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, restProxy, api, connect];
 
 /** Everything `stack:install` installs: the services, then the engines later steps start. */
-export const COMPONENTS: Component[] = [...SERVICES, spark, sparkKinesis, airflow, jupyter];
+export const COMPONENTS: Component[] = [
+  ...SERVICES,
+  spark,
+  sparkKinesis,
+  airflow,
+  jupyter,
+  chromium,
+];
 
 /** The components named `only` (all when empty), failing on an unknown name. */
 export function selectComponents<T extends Component>(all: T[], only?: string[]): T[] {

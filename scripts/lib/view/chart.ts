@@ -16,6 +16,9 @@ export interface BarChartOptions {
   barColor?: string;
 }
 
+/** Width of one character of 12 px DejaVu Sans (what the PNG is drawn with), a little generous. */
+const CHAR_WIDTH = 7.3;
+
 function esc(s: string): string {
   return s.replace(
     /[&<>"]/g,
@@ -39,14 +42,16 @@ export function barChart(opts: BarChartOptions): string {
     );
   }
   const width = opts.width ?? 640;
-  const bar = 22,
-    gap = 6,
-    top = 40,
-    left = Math.min(260, 12 + 7 * Math.max(4, ...opts.labels.map((l) => l.length)));
+  const bar = 22, gap = 6, top = 40;
+  // Labels take at most 45% of the width; a longer one is cut with an ellipsis, not clipped at
+  // the image's edge.
+  const fits = Math.floor((width * 0.45 - 20) / CHAR_WIDTH);
+  const labels = opts.labels.map((l) => l.length > fits ? `${l.slice(0, fits - 1)}…` : l);
+  const left = Math.ceil(20 + CHAR_WIDTH * Math.max(4, ...labels.map((l) => l.length)));
   const height = top + opts.labels.length * (bar + gap) + 30;
   const max = Math.max(1, ...opts.values);
   const plot = width - left - 80;
-  const rows = opts.labels.map((label, i) => {
+  const rows = labels.map((label, i) => {
     const y = top + i * (bar + gap);
     const w = Math.max(1, (opts.values[i] / max) * plot);
     return `<text x="${left - 8}" y="${y + bar * 0.7}" text-anchor="end">${esc(label)}</text>` +

@@ -1,10 +1,16 @@
 /**
- * Rich notebook output with plain-text fallbacks (GitHub shows HTML tables and SVG but runs no
- * JavaScript). Outside Jupyter the text form is printed.
+ * Rich notebook output with plain-text fallbacks (GitHub shows HTML tables and images but runs no
+ * JavaScript). Charts go out as PNG: an SVG output is dropped by JupyterLab from a notebook it
+ * does not trust (every committed notebook on another machine) and emptied by nbconvert's
+ * sanitizer. Paths under the repository or the home directory are shown relative to them, so
+ * committed outputs carry no path of the machine that ran them. Outside Jupyter the text form is
+ * printed.
  *
  * @module
  */
 import type { DataFrame } from "danfojs";
+import { REPO_ROOT } from "../core/paths.ts";
+import { svgToPng } from "./png.ts";
 import { table } from "./table.ts";
 
 type Row = Record<string, unknown>;
@@ -18,11 +24,37 @@ function esc(v: unknown): string {
   return text(v).replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
 }
 
-function emit(bundle: Record<string, string>): void {
-  const jupyter =
-    (Deno as unknown as { jupyter?: { display(b: unknown, o: { raw: boolean }): void } }).jupyter;
-  if (jupyter) jupyter.display(bundle, { raw: true });
-  else console.log(bundle["text/plain"]);
+const HOME = Deno.env.get("HOME");
+
+/**
+ * `text` with the paths of this machine made relative: under the repository to the repository
+ * (`file:///repo/.state/x` and `/repo/.state/x` become `.state/x`), under the home directory to
+ * `~/`.
+ *
+ * @example
+ * ```ts
+ * import { relativePaths } from "./display.ts";
+ * relativePaths("in file:///w/r/.state/b and /h/u/.cache/p", "/w/r", "/h/u");
+ * // "in .state/b and ~/.cache/p"
+ * ```
+ */
+export function relativePaths(text: string, root = REPO_ROOT, home = HOME): string {
+  const out = text.replaceAll(`file://${root}/`, "").replaceAll(`${root}/`, "");
+  return home && home !== "/" ? out.replaceAll(`${home}/`, "~/") : out;
+}
+
+type Jupyter = {
+  broadcast(type: string, content: unknown): Promise<void>;
+};
+
+function emit(bundle: Record<string, string>, metadata: Record<string, unknown> = {}): void {
+  const data = Object.fromEntries(
+    Object.entries(bundle).map(([k, v]) => [k, k.startsWith("image/png") ? v : relativePaths(v)]),
+  );
+  const jupyter = (Deno as unknown as { jupyter?: Jupyter }).jupyter;
+  // broadcast, not display(): display() sends no metadata, and a PNG needs its CSS size there.
+  if (jupyter) jupyter.broadcast("display_data", { data, metadata, transient: {} });
+  else console.log(data["text/plain"]);
 }
 
 /** Rows of a danfojs DataFrame as plain objects. */
@@ -53,9 +85,24 @@ export function showTable(
   emit({ "text/html": html, "text/plain": plain });
 }
 
-/** Shows an SVG image with a text description as fallback. */
-export function showSvg(svg: string, description: string): void {
-  emit({ "image/svg+xml": svg, "text/plain": description });
+/**
+ * Shows a chart drawn as SVG (chart.ts, line_chart.ts) as a PNG, twice the pixels of its size
+ * for sharp high-density screens, with `description` as its text form.
+ */
+export function showChart(svg: string, description: string): void {
+  const png = svgToPng(svg);
+  emit(
+    { "image/png": encodeBase64(png.bytes), "text/plain": description },
+    { "image/png": { width: png.width, height: png.height } },
+  );
+}
+
+function encodeBase64(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(bin);
 }
 
 /** Shows Markdown text. */

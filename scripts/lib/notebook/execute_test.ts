@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { kernelHiccup } from "./notebook.ts";
+import { kernelHiccup } from "./execute.ts";
 
 Deno.test("only a bare kernel failure counts as a hiccup worth one retry", () => {
   assert.equal(

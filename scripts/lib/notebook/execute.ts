@@ -1,9 +1,17 @@
 /**
- * Headless execution of the Deno notebooks with Jupyter's nbconvert.
+ * Headless execution of the Deno notebooks with the nbconvert of our Jupyter venv (the same
+ * environment and kernel `deno task jupyter` serves).
  *
  * @module
  */
 import { REPO_ROOT } from "../core/paths.ts";
+import type { StackContext } from "../stack/component.ts";
+import { stackContext } from "../stack/context.ts";
+import { requireInstalled } from "../stack/guard.ts";
+import { jupyter, jupyterEnv, jupyterPaths } from "../stack/services/jupyter.ts";
+
+/** What this module runs. */
+export const RUNS = [jupyter];
 
 /** Notebooks under `dir` (sorted), optionally only those whose file name contains a filter. */
 export async function listNotebooks(dir: string, filters: string[] = []): Promise<string[]> {
@@ -41,9 +49,11 @@ export interface NotebookRun {
  */
 export async function executeNotebook(
   path: string,
-  opts: { outDir?: string; timeoutSeconds?: number; retried?: boolean } = {},
+  opts: { outDir?: string; timeoutSeconds?: number; retried?: boolean; ctx?: StackContext } = {},
 ): Promise<NotebookRun> {
   const started = performance.now();
+  const ctx = opts.ctx ?? await stackContext();
+  await requireInstalled(ctx, RUNS, "the notebooks");
   const name = path.split("/").pop()!;
   const dir = path.slice(0, path.lastIndexOf("/"));
   // The Deno kernel may report a cell idle before its last outputs arrive; our preprocessor
@@ -51,6 +61,7 @@ export async function executeNotebook(
   // stock --execute, which drops them.
   const args = [
     "nbconvert",
+    "--log-level=WARN",
     "--to",
     "notebook",
     "--NotebookExporter.preprocessors",
@@ -63,22 +74,13 @@ export async function executeNotebook(
     args.push("--output-dir", opts.outDir);
   } else args.push("--inplace");
   args.push(path);
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command("jupyter", {
-      args,
-      cwd: dir,
-      env: { PYTHONPATH: `${REPO_ROOT}/stack/jupyter`, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (e) {
-    throw new Error(
-      `Cannot run jupyter for ${name}: ${
-        (e as Error).message
-      }; install it with \`deno task stack:install --only jupyter\``,
-    );
-  }
+  const out = await new Deno.Command(jupyterPaths(ctx).jupyter, {
+    args,
+    cwd: dir,
+    env: jupyterEnv(ctx, { PYTHONPATH: `${REPO_ROOT}/stack/jupyter`, NO_COLOR: "1" }),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-40).join("\n");
     // Deno 2.9's kernel now and then fails a cell with a bare "Execution failed" and no error
@@ -87,7 +89,7 @@ export async function executeNotebook(
       console.warn(
         `! ${name}: the Deno kernel reported a bare "Execution failed"; running it once more`,
       );
-      return executeNotebook(path, { ...opts, retried: true });
+      return executeNotebook(path, { ...opts, ctx, retried: true });
     }
     throw new Error(`Notebook ${name} failed:\n${err}`);
   }
