@@ -57,6 +57,8 @@ export interface CellResult {
 export interface NotebookResult {
   name: string;
   seconds: number;
+  /** Its cells as shown when opened, before they ran (the committed outputs). */
+  opened: CellResult[];
   kernelStatus: string;
   cells: CellResult[];
 }
@@ -66,6 +68,13 @@ interface Progress {
   pending: number;
   running?: number;
   runningLine: string;
+}
+
+/** True when every PNG output of every cell is drawn in the page. */
+export function allDrawn(cells: CellResult[]): boolean {
+  return cells.every((c) =>
+    c.images.filter((i) => i.drawn).length === c.mimeTypes.filter((m) => m === "image/png").length
+  );
 }
 
 const probe = <T>(page: Page, call: string) => page.evaluate(`nbProbe.${call}`) as Promise<T>;
@@ -138,6 +147,13 @@ export async function runNotebook(
     90_000,
     async () => `The Deno kernel of ${name} did not become idle: ${await probe(page, "kernel()")}`,
   );
+  // What the notebook shows as opened: its committed outputs, in a notebook JupyterLab does not
+  // trust (images decode asynchronously; give them a moment).
+  let opened = await probe<CellResult[]>(page, "cells()");
+  for (let i = 0; i < 20 && !allDrawn(opened); i++) {
+    await sleep(250);
+    opened = await probe<CellResult[]>(page, "cells()");
+  }
   // Clear first, as a reader would: committed outputs and an earlier run's numbers must not
   // count as this run's. A cell is done once it holds a number again.
   await menu(page, "Edit", "Clear Outputs of All Cells");
@@ -170,6 +186,7 @@ export async function runNotebook(
   return {
     name,
     seconds,
+    opened,
     kernelStatus: await probe<string>(page, "kernel()"),
     cells: await probe<CellResult[]>(page, "cells()"),
   };

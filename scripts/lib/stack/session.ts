@@ -90,7 +90,15 @@ export async function waitForSession(sid: number, ms: number, what: string): Pro
   const left = await sessionPids(sid);
   if (left.length) {
     console.error(`${what} still running after ${ms / 1000} s (pids ${left.join(", ")}): SIGKILL`);
-    signalGroup(sid, "SIGKILL");
+    // Each pid, not the group: a child may have made a group of its own inside our session
+    // (Airflow's DAG processor does).
+    for (const pid of left) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // Gone meanwhile.
+      }
+    }
   }
   return left;
 }

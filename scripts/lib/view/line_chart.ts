@@ -49,7 +49,14 @@ function nice(max: number): number {
 export function lineChart(opts: LineChartOptions): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 320;
-  const [left, right, top, bottom] = [60, 120, 40, 44];
+  // The legend sits right of the plot: as wide as its longest name (12 px DejaVu Sans, about
+  // 7.3 px a character) up to a third of the chart, longer names cut with an ellipsis.
+  const fits = Math.floor((width / 3 - 42) / 7.3);
+  const names = opts.series.map((s) =>
+    s.name.length > fits ? `${s.name.slice(0, fits - 1)}…` : s.name
+  );
+  const right = Math.ceil(42 + 7.3 * Math.max(6, ...names.map((n) => n.length)));
+  const [left, top, bottom] = [60, 40, 44];
   const xs = opts.series.flatMap((s) => s.points.map(([x]) => x));
   const ys = opts.series.flatMap((s) => s.points.map(([, y]) => y));
   const xMax = nice(Math.max(1, ...xs));
@@ -74,7 +81,7 @@ export function lineChart(opts: LineChartOptions): string {
     const ly = top + 14 + i * 18;
     return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>` +
       `<rect x="${left + plotW + 12}" y="${ly - 9}" width="12" height="3" fill="${color}"/>` +
-      `<text x="${left + plotW + 30}" y="${ly - 4}">${esc(s.name)}</text>`;
+      `<text x="${left + plotW + 30}" y="${ly - 4}">${esc(names[i])}</text>`;
   }).join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
     `font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>` +
