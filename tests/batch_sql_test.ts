@@ -9,12 +9,8 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../scripts/lib/core/config.ts";
 import { names } from "../scripts/lib/core/names.ts";
-import {
-  runSparkJob,
-  type SparkEvent,
-  type SparkReport,
-  toUri,
-} from "../scripts/lib/spark/driver.ts";
+import { runSparkJob, toUri } from "../scripts/lib/spark/driver.ts";
+import { type SparkEvent, type SparkReport } from "../scripts/lib/spark/events.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
 import { topicPrefix, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
 import { fixtureKey, jsonLines, writeFileLake } from "./fixtures/lake.ts";

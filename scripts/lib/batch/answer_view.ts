@@ -5,7 +5,7 @@
  */
 import { barChart } from "../view/chart.ts";
 import { showChart, showMarkdown, showTable } from "../view/display.ts";
-import type { SparkReport } from "../spark/driver.ts";
+import type { SparkReport } from "../spark/events.ts";
 import { SQL_DIR } from "../core/paths.ts";
 import { question } from "./questions.ts";
 

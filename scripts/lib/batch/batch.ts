@@ -10,14 +10,9 @@ import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import type { Config } from "../core/config.ts";
 import { type Kind, KINDS } from "../core/names.ts";
 import { explainS3Error, s3Client } from "../lake/s3.ts";
-import {
-  runSparkJob,
-  type SparkEvent,
-  type SparkJob,
-  type SparkReport,
-  stepRows,
-  toUri,
-} from "../spark/driver.ts";
+import { runSparkJob, stepRows, toUri } from "../spark/driver.ts";
+import { type SparkEvent, type SparkReport } from "../spark/events.ts";
+import { type SparkJob } from "../spark/job.ts";
 import { stackContext } from "../stack/context.ts";
 import { databricksEnv, runDatabricks } from "./databricks.ts";
 import { table } from "../view/table.ts";

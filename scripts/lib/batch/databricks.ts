@@ -12,7 +12,7 @@ import { fieldNames } from "../source/schema.ts";
 import { DBSQLClient } from "@databricks/sql";
 import type { Config } from "../core/config.ts";
 import { KINDS } from "../core/names.ts";
-import type { SparkReport, StepEvent, TableEvent } from "../spark/driver.ts";
+import type { SparkReport, StepEvent, TableEvent } from "../spark/events.ts";
 import { SQL_DIR } from "../core/paths.ts";
 
 /** Databricks settings from the environment. */

@@ -7,7 +7,8 @@
  */
 import type { Config } from "../core/config.ts";
 import { benchLake } from "./lake.ts";
-import { type BenchEvent, runSparkJob, toUri } from "../spark/driver.ts";
+import { type BenchEvent } from "../spark/events.ts";
+import { runSparkJob, toUri } from "../spark/driver.ts";
 import { stackContext } from "../stack/context.ts";
 import { progressLine } from "../view/progress.ts";
 import { type JvmChoice, jvmForLake } from "../batch/jvm_settings.ts";

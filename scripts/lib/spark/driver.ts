@@ -6,111 +6,18 @@
  */
 import { textLines as lines } from "../core/lines.ts";
 import { SPARK_DRIVERS_DIR, SQL_DIR } from "../core/paths.ts";
-import type { Kind } from "../core/names.ts";
 import type { StackContext } from "../stack/component.ts";
 import { spark, sparkPaths } from "../stack/services/spark.ts";
 import { java17Home } from "../stack/preconditions.ts";
 import { requireInstalled } from "../stack/guard.ts";
-import { missingJobKeys } from "./job_keys.ts";
+import { batchJobConfig, type SparkJob } from "./job.ts";
+import { parseEvent, type SparkEvent, type SparkReport } from "./events.ts";
 
 /** What this module runs (checked by its guard and by needs_test.ts). */
 export const RUNS = [spark];
 
 /** The batch driver. */
 export const DRIVER = `${SPARK_DRIVERS_DIR}/batch_job.py`;
-
-/**
- * Modes of the driver. `batch`: clean, write, query in one application. `scan`: only read and
- * count the raw JSON. The DAG's steps, handing over through Delta tables under `out`: `load`
- * snapshots the raw JSON into `delta/raw_<kind>`, `clean` turns those into `delta/<kind>`,
- * `analytics` reads the three cleaned tables and writes every answer.
- */
-export const SPARK_MODES = ["batch", "scan", "load", "clean", "analytics", "bench"] as const;
-/** One of {@linkcode SPARK_MODES}. */
-export type SparkMode = typeof SPARK_MODES[number];
-
-/** What the driver is asked to do; paths are URIs (`file:///...`, `s3a://...`). */
-export interface SparkJob {
-  /** Default `batch`; see {@linkcode SPARK_MODES}. */
-  mode?: SparkMode;
-  /** Base holding `<topic>/partition=*\/*.json`, e.g. `s3a://user-x-bucket/topics`. */
-  lake: string;
-  /** Topic directory per kind, e.g. `{ pin: "x.pin", ... }`. */
-  topics: Record<Kind, string>;
-  /** Only these kinds (modes `load` and `clean`); all by default. */
-  kinds?: Kind[];
-  /** Output base of `delta/<table>` and `<query>.csv` (every mode but scan). */
-  out?: string;
-  /** s3a settings; the keys go to the driver through its environment, never its arguments. */
-  s3?: { endpoint: string; pathStyle: boolean; accessKeyId: string; secretAccessKey: string };
-  /** Only these analytics queries (file names without `.sql`); all by default. */
-  queries?: string[];
-  /** Rows of each table sent back in `table` events (default 100). */
-  emitRows?: number;
-  /** Spark master (default `local[2]`). */
-  master?: string;
-  /**
-   * Tune the JVM for short jobs on small data (C1 JIT only, serial GC, no whole-stage code
-   * generation): three times faster on the ~11k posts of the course. Default true; turn it off
-   * for large data, where compiled code pays for itself.
-   */
-  quick?: boolean;
-  /** Extra Spark settings, applied last. */
-  sparkConf?: Record<string, string>;
-}
-
-/** One timed step: session, mount, read, clean, query or write. */
-export interface StepEvent {
-  event: "step";
-  step: "session" | "mount" | "read" | "clean" | "query" | "write";
-  name?: string;
-  rows?: number;
-  seconds: number;
-  path?: string;
-  format?: "delta" | "csv";
-}
-
-/** The first rows of a cleaned table or a query result. */
-export interface TableEvent {
-  event: "table";
-  name: string;
-  stage: "clean" | "query";
-  columns: string[];
-  types: string[];
-  rows: Record<string, unknown>[];
-}
-
-/**
- * Mode `bench`: the whole batch job beside the faster of two scans of the same raw JSON, in wall
- * seconds and in CPU seconds of the JVM (0 where there is no /proc).
- */
-export interface BenchEvent {
-  event: "bench";
-  scan_seconds: number;
-  scans: number[];
-  batch_seconds: number;
-  scan_cpu_seconds: number;
-  batch_cpu_seconds: number;
-}
-
-/** Everything the driver prints on stdout, one JSON object per line. */
-export type SparkEvent =
-  | { event: "start"; spark: string; master: string; mode: string }
-  | StepEvent
-  | TableEvent
-  | { event: "done"; seconds: number }
-  | BenchEvent
-  | { event: "error"; message: string; unexpected?: boolean };
-
-/** What a finished job reports. */
-export interface SparkReport {
-  sparkVersion: string;
-  steps: StepEvent[];
-  /** By table or query name, in the order they came. */
-  tables: Record<string, TableEvent>;
-  seconds: number;
-  logFile: string;
-}
 
 /**
  * Turns a local path into a `file://` URI and `s3://` into `s3a://`; other URIs pass unchanged.
@@ -126,27 +33,6 @@ export function toUri(pathOrUri: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUri)) return pathOrUri;
   const abs = pathOrUri.startsWith("/") ? pathOrUri : `${Deno.cwd()}/${pathOrUri}`;
   return `file://${abs.replace(/\/+$/, "")}`;
-}
-
-/**
- * Parses one stdout line of a driver (batch or stream): an event, or undefined for anything else
- * (the JVM may print its own lines on stdout).
- *
- * @example
- * ```ts
- * parseEvent('{"event": "done", "seconds": 1.5}'); // { event: "done", seconds: 1.5 }
- * parseEvent("Setting default log level"); // undefined
- * ```
- */
-export function parseEvent<T extends { event: string } = SparkEvent>(
-  line: string,
-): T | undefined {
-  if (!line.startsWith('{"event"')) return undefined;
-  try {
-    return JSON.parse(line) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -201,40 +87,6 @@ export async function spawnDriver(
     stderr: "piped",
   }).spawn();
   return { child, log, writeLog };
-}
-
-/**
- * The JSON the batch driver reads for a job (secrets stay out: s3a keys go in the environment).
- * Throws naming what is missing when it lacks a key scripts/spark/job_keys.json requires.
- *
- * @example
- * ```ts
- * import { batchJobConfig } from "./driver.ts";
- * const job = { mode: "clean" as const, lake: "", topics: { pin: "", geo: "", user: "" } };
- * batchJobConfig({ ...job, out: "file:///tmp/batch" }, []).sql_dir.endsWith("/sql"); // true
- * ```
- */
-export function batchJobConfig(job: SparkJob, jars: string[]) {
-  const config = {
-    mode: job.mode ?? "batch",
-    lake: job.lake,
-    topics: job.topics,
-    kinds: job.kinds,
-    out: job.out,
-    sql_dir: SQL_DIR,
-    jars,
-    master: job.master ?? "local[2]",
-    emit_rows: job.emitRows ?? 100,
-    queries: job.queries,
-    quick: job.quick ?? true,
-    spark_conf: job.sparkConf ?? {},
-    s3: job.s3 && { endpoint: job.s3.endpoint, path_style: job.s3.pathStyle },
-  };
-  const missing = missingJobKeys(config);
-  if (missing.length) {
-    throw new Error(`Cannot run the Spark ${config.mode} job: it needs ${missing.join(", ")}`);
-  }
-  return config;
 }
 
 /**

@@ -4,7 +4,7 @@ import { REPO_ROOT } from "../core/paths.ts";
 import { KINDS } from "../core/names.ts";
 import { streamJobConfig } from "../stream/config.ts";
 import { streamPaths } from "../stream/paths.ts";
-import { batchJobConfig } from "./driver.ts";
+import { batchJobConfig } from "./job.ts";
 import { JOB_KEYS, missingJobKeys } from "./job_keys.ts";
 import { parse } from "yaml";
 

@@ -6,7 +6,7 @@
  */
 import type { Kind } from "../core/names.ts";
 import { textLines } from "../core/lines.ts";
-import { parseEvent } from "../spark/driver.ts";
+import { parseEvent } from "../spark/events.ts";
 import type { StreamEvent, TableSnapshot } from "./events.ts";
 
 /** How a job ended. */
