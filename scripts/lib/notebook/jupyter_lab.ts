@@ -28,7 +28,8 @@ export const DEFAULT_JUPYTER_PORT = 8888;
  * ```
  */
 export function jupyterPort(flag?: string, env = Deno.env.get("PIPELINE_JUPYTER_PORT")): number {
-  const text = flag ?? env ?? String(DEFAULT_JUPYTER_PORT);
+  // An empty PIPELINE_JUPYTER_PORT counts as unset.
+  const text = flag ?? (env || undefined) ?? String(DEFAULT_JUPYTER_PORT);
   const port = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(

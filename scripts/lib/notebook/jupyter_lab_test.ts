@@ -4,7 +4,8 @@ import { jupyterPort, labArgs } from "./jupyter_lab.ts";
 Deno.test("the JupyterLab port comes from --port, then PIPELINE_JUPYTER_PORT, then 8888", () => {
   assert.equal(jupyterPort("9000", "9100"), 9000);
   assert.equal(jupyterPort(undefined, "9100"), 9100);
-  assert.equal(jupyterPort(undefined, undefined), 8888);
+  // "" stands for unset: an undefined argument would read the real environment.
+  assert.equal(jupyterPort(undefined, ""), 8888);
 });
 
 Deno.test("a port that is no port number is refused, naming where it came from", () => {
