@@ -62,7 +62,7 @@ export function printStreamBench(r: StreamBenchResult): void {
  * Runs the stream benchmark command line.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await runStreamBench(["--rates", "100", "--seconds", "10"]);
  * ```
  */

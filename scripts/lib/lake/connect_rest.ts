@@ -80,7 +80,7 @@ async function call(
  * The config a connector runs with, or undefined when there is no such connector.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await connectorConfig("http://127.0.0.1:8083", "0a1b2c3d4e5f-s3-sink");
  * ```
  */

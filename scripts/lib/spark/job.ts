@@ -54,7 +54,7 @@ export interface SparkJob {
  *
  * @example
  * ```ts
- * import { batchJobConfig } from "./driver.ts";
+ * import { batchJobConfig } from "./job.ts";
  * const job = { mode: "clean" as const, lake: "", topics: { pin: "", geo: "", user: "" } };
  * batchJobConfig({ ...job, out: "file:///tmp/batch" }, []).sql_dir.endsWith("/sql"); // true
  * ```

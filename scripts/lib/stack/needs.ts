@@ -101,7 +101,7 @@ export function componentsFor(
  * the first thing each task's script does.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { installFor } from "./needs.ts";
  * import { stackContext } from "./context.ts";
  * await installFor(await stackContext(), "batch"); // "✔ installed: Apache Spark + Delta Lake"
