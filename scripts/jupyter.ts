@@ -65,8 +65,14 @@ if (import.meta.main) {
     if (states === "stopped") {
       lab.child.stop();
       await runUntilStopped(lab.child, "JupyterLab");
-      console.log("✔ JupyterLab stopped before the stack was up");
-      Deno.exit(0); // the stack's start may still be pending: its services are detached anyway
+      // Exiting now could leave a service launched but not yet in its pid file, which
+      // stack:down would then never stop: let the start finish (or fail) first.
+      console.log("✔ JupyterLab stopped; waiting for the stack's start to finish");
+      const error = await stack.then(() => undefined, (e: Error) => e);
+      for (const s of SIGNALS) Deno.removeSignalListener(s, onSignal);
+      if (error) throw error;
+      console.log("✔ stack up (deno task stack:down stops it)");
+      return;
     }
     const seconds = (performance.now() - started) / 1000;
     console.log(

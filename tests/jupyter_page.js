@@ -38,12 +38,18 @@ globalThis.nbProbe = {
     return codeCells().every((c) => c.model.executionCount == null);
   },
 
-  /** Cells still to run (no number yet, or `[*]`), and the first one running. */
+  /**
+   * Cells still to run (no number yet, or `[*]`), those queued or running (`[*]`), the first one
+   * running, and whether a cell shows an error (Run All stops there: the rest never run).
+   */
   progress() {
-    let pending = 0, running, runningLine = "";
+    let pending = 0, queued = 0, errored = false, running, runningLine = "";
     (current()?.content?.widgets ?? []).forEach((c, i) => {
       if (c.model.type !== "code") return;
       const prompt = c.node.querySelector(".jp-InputArea-prompt")?.textContent ?? "";
+      if (prompt.includes("*")) queued++;
+      const outs = c.model.outputs;
+      for (let j = 0; j < outs.length; j++) errored ||= outs.get(j).type === "error";
       if (prompt.includes("*") || c.model.executionCount == null) {
         pending++;
         if (prompt.includes("*") && running === undefined) {
@@ -52,7 +58,7 @@ globalThis.nbProbe = {
         }
       }
     });
-    return { kernel: this.kernel(), pending, running, runningLine };
+    return { kernel: this.kernel(), pending, queued, errored, running, runningLine };
   },
 
   /** Each code cell: its errors (from the model), its tables and images (from the page). */

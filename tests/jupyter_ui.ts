@@ -66,6 +66,8 @@ export interface NotebookResult {
 interface Progress {
   kernel: string;
   pending: number;
+  queued: number;
+  errored: boolean;
   running?: number;
   runningLine: string;
 }
@@ -165,14 +167,21 @@ export async function runNotebook(
   const cellText = (s: Progress) =>
     `cell ${s.running ?? "?"}` + (s.runningLine ? ` (${s.runningLine})` : "");
   let settled = 0;
+  let last: Progress | undefined; // the last poll that saw a cell running
   while (true) {
     const s = await probe<Progress>(page, "progress()");
-    if (["dead", "autorestarting", "restarting"].includes(s.kernel)) {
-      throw new Error(`The kernel of ${name} died (${s.kernel}) while running ${cellText(s)}`);
+    if (s.running !== undefined) last = s;
+    // A kernel that exits is restarted by the server: its status passes through these, and
+    // JupyterLab shows "unknown" while it has no connection; it was idle when the run began.
+    if (["dead", "autorestarting", "restarting", "unknown"].includes(s.kernel)) {
+      throw new Error(
+        `The kernel of ${name} died (${s.kernel}) while running ${cellText(last ?? s)}`,
+      );
     }
-    // Idle with every code cell numbered, three times in a row: the Deno kernel may send its
-    // last outputs just after it reports idle.
-    settled = s.kernel === "idle" && s.pending === 0 ? settled + 1 : 0;
+    // Idle with every code cell numbered (or stopped at an error), three times in a row: the
+    // Deno kernel may send its last outputs just after it reports idle.
+    const done = s.pending === 0 || (s.errored && s.queued === 0);
+    settled = s.kernel === "idle" && done ? settled + 1 : 0;
     if (settled >= 3) break;
     if (Date.now() > deadline) {
       throw new Error(

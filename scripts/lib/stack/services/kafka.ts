@@ -22,13 +22,17 @@ export function kafkaDeps(ctx: StackContext, artifacts: string[]): { coords: str
   ];
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding. */
-function clusterId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...b)).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding, never starting with "-"
+ * (kafka-storage would read it as an option and fail; Kafka's own Uuid.randomUuid skips those too).
+ */
+export function clusterId(): string {
+  while (true) {
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    const id = btoa(String.fromCharCode(...b)).replaceAll("+", "-").replaceAll("/", "_")
+      .replace(/=+$/, "");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 async function java(ctx: StackContext, args: string[]): Promise<void> {
