@@ -9,7 +9,11 @@ import { sleep } from "../core/time.ts";
 /** What a pid file remembers about a process we started. */
 export interface PidRecord {
   pid: number;
-  /** Start time as `ps -o lstart` prints it, so a reused pid is never mistaken for ours. */
+  /**
+   * When the process started, so a reused pid is never mistaken for ours: `ticks:<n>`, clock
+   * ticks after boot (a step of the wall clock cannot change it), or, in pid files written before,
+   * the wall-clock time `ps -o lstart` printed.
+   */
   started: string;
   command: string[];
   startedAt: string;
@@ -26,23 +30,53 @@ export interface Launch {
 export interface ProcInfo {
   state: string;
   rssKiB: number;
+  /** `ticks:<n>` after boot (see {@linkcode PidRecord}), else the `lstart` text. */
   started: string;
+  /** Start time as `ps -o lstart` prints it (moves when the wall clock is stepped). */
+  lstart: string;
 }
 
 /**
- * Asks `ps` about a process (Deno reads /proc/<pid> only with --allow-all). Undefined when it
- * does not exist or is a zombie.
+ * The start time of a process in clock ticks after boot, from field 22 of `/proc/<pid>/stat`
+ * (read with `cat`: Deno reads /proc/<pid> only with --allow-all).
+ *
+ * @example
+ * ```ts
+ * import { startTicks } from "./process.ts";
+ * startTicks("4242 (deno (x)) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 9 0 981234 0");
+ * // 981234
+ * ```
+ */
+export function startTicks(stat: string): number | undefined {
+  // The command name (field 2) may hold spaces and parentheses: count from its last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 1).trim().split(/\s+/);
+  const ticks = Number(fields[19]);
+  return Number.isSafeInteger(ticks) ? ticks : undefined;
+}
+
+/**
+ * Asks `ps` (and /proc) about a process. Undefined when it does not exist or is a zombie.
  */
 export async function procInfo(pid: number): Promise<ProcInfo | undefined> {
-  const out = await new Deno.Command("ps", {
-    args: ["-o", "stat=,rss=,lstart=", "-p", String(pid)],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
+  const [out, stat] = await Promise.all([
+    new Deno.Command("ps", {
+      args: ["-o", "stat=,rss=,lstart=", "-p", String(pid)],
+      stdout: "piped",
+      stderr: "null",
+    }).output(),
+    new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped", stderr: "null" })
+      .output(),
+  ]);
   const line = new TextDecoder().decode(out.stdout).trim();
   const m = /^(\S+)\s+(\d+)\s+(.+)$/.exec(line);
   if (!out.success || !m || m[1].startsWith("Z")) return undefined;
-  return { state: m[1], rssKiB: Number(m[2]), started: m[3] };
+  const ticks = stat.success ? startTicks(new TextDecoder().decode(stat.stdout)) : undefined;
+  return {
+    state: m[1],
+    rssKiB: Number(m[2]),
+    started: ticks === undefined ? m[3] : `ticks:${ticks}`,
+    lstart: m[3],
+  };
 }
 
 /** Resident memory of a process in MiB, or undefined. */
@@ -63,7 +97,11 @@ export async function readPid(file: string): Promise<PidRecord | undefined> {
 /** True when the pid file names a live process that is the one we started. */
 export async function isAlive(rec: PidRecord | undefined): Promise<boolean> {
   if (!rec) return false;
-  return (await procInfo(rec.pid))?.started === rec.started;
+  const info = await procInfo(rec.pid);
+  if (!info) return false;
+  return rec.started.startsWith("ticks:")
+    ? info.started === rec.started
+    : info.lstart === rec.started;
 }
 
 /**
