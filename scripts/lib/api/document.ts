@@ -152,3 +152,94 @@ export function requestTemplate(op: Operation, contentType: string | null): stri
   const key = Object.keys(templates).find((t) => t.toLowerCase() === base);
   return key === undefined ? undefined : templates[key];
 }
+
+/** {@linkcode loadApiDocument} for a caller that cannot wait: the gateway's start. */
+export function loadApiDocumentSync(file = API_DOCUMENT): ApiDocument {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch (e) {
+    throw new Error(`Cannot read the API document ${file}: ${(e as Error).message}`);
+  }
+  return parseApiDocument(text, file);
+}
+
+/** A request path matched to one of the document's paths. */
+export interface PathMatch {
+  /** The document's path, such as `/streams/{stream-name}/record`. */
+  path: string;
+  /** Its path parameters, decoded. */
+  params: Record<string, string>;
+  /** The operations of that path, one per method. */
+  operations: Operation[];
+}
+
+/**
+ * Matches decoded path segments (without the stage) to the document's paths; a literal segment
+ * wins over a parameter, as in API Gateway.
+ */
+export function matchPath(doc: ApiDocument, segments: string[]): PathMatch | undefined {
+  let best: { match: PathMatch; literals: number } | undefined;
+  for (const path of new Set(doc.operations.map((o) => o.path))) {
+    const parts = path.split("/").filter(Boolean);
+    if (parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let literals = 0;
+    const fits = parts.every((part, i) => {
+      const param = /^\{([^}+]+)\}$/.exec(part);
+      if (param) {
+        params[param[1]] = segments[i];
+        return true;
+      }
+      literals++;
+      return part === segments[i];
+    });
+    if (fits && (!best || literals > best.literals)) {
+      const operations = doc.operations.filter((o) => o.path === path);
+      best = { match: { path, params, operations }, literals };
+    }
+  }
+  return best?.match;
+}
+
+/**
+ * The URL an HTTP integration calls: its `uri` with `${stageVariables.x}` filled in and each
+ * `{name}` from the method request, as its `requestParameters` map them.
+ */
+export function integrationUrl(
+  op: Operation,
+  params: Record<string, string>,
+  stageVariables: Record<string, string>,
+): string {
+  const { uri, requestParameters = {} } = op.integration;
+  const withStage = uri.replace(/\$\{stageVariables\.([\w-]+)\}/g, (_, name: string) => {
+    const value = stageVariables[name];
+    if (value === undefined) {
+      throw new Error(
+        `${op.method} ${op.path}: its integration uri needs stage variable ${name}, which the ` +
+          "stage does not define",
+      );
+    }
+    return value;
+  });
+  return withStage.replace(/\{([\w-]+)\}/g, (_, name: string) => {
+    const from = requestParameters[`integration.request.path.${name}`];
+    const source = /^method\.request\.path\.([\w-]+)$/.exec(from ?? "")?.[1] ?? name;
+    const value = params[source];
+    if (value === undefined) {
+      throw new Error(`${op.method} ${op.path}: its integration uri needs path parameter ${name}`);
+    }
+    return encodeURIComponent(value);
+  });
+}
+
+/** The Kinesis action of an AWS integration (`arn:aws:apigateway:<region>:kinesis:action/<A>`). */
+export function kinesisAction(op: Operation): string {
+  const action = /^arn:aws:apigateway:[^:]*:kinesis:action\/(\w+)$/.exec(op.integration.uri)?.[1];
+  if (op.integration.type !== "aws" || !action) {
+    throw new Error(
+      `${op.method} ${op.path} is not a Kinesis integration: its uri is ${op.integration.uri}`,
+    );
+  }
+  return action;
+}

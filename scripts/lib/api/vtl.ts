@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { render } from "velocityjs";
+import { Compile, parse } from "velocityjs";
 
 /** The request a template sees. */
 export interface TemplateInput {
@@ -234,6 +234,26 @@ const HANDLERS: Handler[] = Object.entries(STRING_METHODS).map(([name, f]) => ({
   resolve: ({ context, params }) => f(context as string, params),
 }));
 
+const ASTS = new Map<string, ReturnType<typeof parse>>();
+
+/**
+ * A template's syntax tree, parsed once: a gateway renders the same few templates for every
+ * request. A fresh Compile per render, since one keeps state (`#stop`) between renders.
+ */
+function syntaxTree(template: string): ReturnType<typeof parse> {
+  let asts = ASTS.get(template);
+  if (!asts) {
+    try {
+      asts = parse(template);
+    } catch (e) {
+      throw new TemplateError(`The mapping template is not valid VTL: ${(e as Error).message}`);
+    }
+    if (ASTS.size > 256) ASTS.clear();
+    ASTS.set(template, asts);
+  }
+  return asts;
+}
+
 /**
  * Renders one mapping template for a request.
  *
@@ -301,17 +321,12 @@ export function renderTemplate(template: string, request: TemplateInput): Render
   };
   const override = { header: {} as Record<string, unknown> } as Record<string, unknown>;
   const context = { ...request.context, responseOverride: override };
-  const output = render(
-    template,
-    {
-      input,
-      util,
-      context,
-      stageVariables: { ...request.stageVariables },
-    },
-    undefined,
-    { customMethodHandlers: HANDLERS },
-  );
+  const output = new Compile(syntaxTree(template), { customMethodHandlers: HANDLERS }).render({
+    input,
+    util,
+    context,
+    stageVariables: { ...request.stageVariables },
+  });
   const status = override.status === undefined ? undefined : Number(override.status);
   const headers = Object.fromEntries(
     Object.entries(override.header as Record<string, unknown>).map(([k, v]) => [k, text(v)]),
