@@ -27,7 +27,10 @@ if (import.meta.main) {
     if (port > 65535) throw new Error(`Invalid --port ${port}: must be at most 65535`);
     const api = startApi(cfg, { hostname: values.host, port });
     const proxy = cfg.restProxyUrl!;
-    console.log(`API gateway on ${api.url} -> Kafka REST proxy ${proxy}`);
+    console.log(
+      `API gateway on ${api.url} and ${api.url}/${api.stage} (api/openapi.yaml) -> ` +
+        `Kafka REST proxy ${proxy}`,
+    );
     console.log(`  POST ${api.url}/topics/{${Object.values(cfg.names.topics).join(",")}}`);
     console.log(
       `  PUT  ${api.url}/streams/{${Object.values(cfg.names.streams).join(",")}}/record(s) -> ` +

@@ -1,14 +1,24 @@
 /**
- * The API gateway (API Gateway in the original): `POST /topics/{topic}` speaks Kafka REST v2,
+ * The API gateway (API Gateway in the original), executing the API document `api/openapi.yaml`:
+ * it routes by the document's paths, on the stage URL (`/<stage>/...`, as AWS's invoke URL
+ * ends) and on the bare paths today's clients call. `POST /topics/{topic}` speaks Kafka REST v2,
  * rejects bad input itself (so nothing malformed reaches Kafka) and forwards the rest to the
- * Kafka REST proxy, answering with the proxy's response. Only the pipeline's three topics are
- * open. The `/streams` routes are the Kinesis integration (see `api_streams.ts`): records go to
- * the pipeline's three streams only.
+ * document's HTTP proxy integration, the Kafka REST proxy, answering with its response. Only the
+ * pipeline's three topics are open. The `/streams` routes are the Kinesis integrations (see
+ * `streams.ts`): their mapping templates are rendered and sent to Kinesis; records go to the
+ * pipeline's three streams only.
  *
  * @module
  */
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { streamRoutes } from "./streams.ts";
+import {
+  type ApiDocument,
+  integrationUrl,
+  loadApiDocumentSync,
+  matchPath,
+  type PathMatch,
+} from "./document.ts";
 import type { Config } from "../core/config.ts";
 import { networkReason } from "../core/http.ts";
 import {
@@ -34,17 +44,21 @@ export interface ApiOptions {
   streams?: string[];
   /** Kinesis client of the stream routes (default: one from the config, closed with the API). */
   kinesis?: KinesisClient;
+  /** The API document it executes (default: the project's, `api/openapi.yaml`). */
+  document?: ApiDocument;
 }
 
 /** A running gateway. */
 export interface Api {
   /** Base URL, such as `http://127.0.0.1:8000`. */
   url: string;
+  /** The document's stage: the gateway answers on `${url}/${stage}/...` too. */
+  stage: string;
   server: Deno.HttpServer<Deno.NetAddr>;
   close(): Promise<void>;
 }
 
-type Route = (req: Request, path: string[]) => Promise<Response>;
+type Route = (req: Request, path: string[], match?: PathMatch) => Promise<Response>;
 
 /**
  * Starts the gateway in this process.
@@ -65,11 +79,18 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
     );
   }
   const topics = new Set(opts.topics ?? KINDS.map((k) => cfg.names.topics[k]));
+  const document = opts.document ?? loadApiDocumentSync();
+  // What the stage defines on AWS, from the config here: where the REST proxy listens, and the
+  // ShardCount of a CreateStream without one.
+  const stageVariables = {
+    restProxyHost: new URL(proxy).host,
+    shardCount: String(cfg.kinesis.shards),
+  };
   // One keep-alive pool to the proxy, HTTP/1.1 like the proxy speaks; a new connection per
   // request would cost more than the produce itself.
   const client = Deno.createHttpClient({ http2: false, poolMaxIdlePerHost: 64 });
 
-  const produce: Route = async (req, path) => {
+  const produce: Route = async (req, path, match) => {
     if (path.length !== 2) throw noRoute(req);
     const topic = path[1];
     if (req.method !== "POST") {
@@ -86,9 +107,17 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
     checkContentType(req.headers.get("content-type"));
     const body = await readBody(req);
     parseProduceBody(body);
+    const op = match?.operations.find((o) => o.method === "POST");
+    if (!op || op.integration.type !== "http_proxy") {
+      throw new RestError(
+        404,
+        40400,
+        `No route POST ${new URL(req.url).pathname}: the API document has no HTTP proxy there`,
+      );
+    }
     let res: Response;
     try {
-      res = await fetch(`${proxy}/topics/${encodeURIComponent(topic)}`, {
+      res = await fetch(integrationUrl(op, match!.params, stageVariables), {
         method: "POST",
         headers: { "content-type": KAFKA_JSON_V2, accept: "application/json" },
         body,
@@ -114,7 +143,8 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
     streams: streamRoutes({
       kinesis,
       streams: opts.streams ?? KINDS.map((k) => cfg.names.streams[k]),
-      defaultShards: cfg.kinesis.shards,
+      document,
+      stageVariables,
     }),
   };
 
@@ -122,10 +152,12 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
     const url = new URL(req.url);
     try {
       if (url.pathname === "/healthy") return Response.json({ ok: true });
-      const path = url.pathname.split("/").filter(Boolean).map(decodePart);
+      let path = url.pathname.split("/").filter(Boolean).map(decodePart);
+      // The invoke URL ends in the stage on AWS; today's clients call the bare paths.
+      if (path[0] === document.stage && routes[path[1] ?? ""]) path = path.slice(1);
       const route = routes[path[0] ?? ""];
       if (!route) throw noRoute(req);
-      return await route(req, path);
+      return await route(req, path, matchPath(document, path));
     } catch (e) {
       if (e instanceof RestError) return e.response();
       console.error(`API error on ${req.method} ${url.pathname}: ${(e as Error).message}`);
@@ -151,6 +183,7 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
   }
   return {
     url: `http://${hostname}:${server.addr.port}`,
+    stage: document.stage,
     server,
     async close() {
       await server.shutdown();

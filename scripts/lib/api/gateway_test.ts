@@ -115,3 +115,35 @@ Deno.test("a taken port and a profile without a proxy give errors that say what 
     /No Kafka REST proxy in profile aws: .*PIPELINE_REST_PROXY_URL/,
   );
 });
+
+Deno.test("the topic route answers on the stage URL too and forwards to the proxy's bare path", async () => {
+  const up = upstream();
+  const api = startApi(cfg, { port: 0, restProxyUrl: up.url });
+  try {
+    const body = '{"records":[{"value":{"index":1}}]}';
+    for (const prefix of ["/test", ""]) {
+      const res = await fetch(`${api.url}${prefix}/topics/${cfg.names.topics.pin}`, {
+        method: "POST",
+        headers: { "content-type": KAFKA_JSON_V2 },
+        body,
+      });
+      assert.equal(res.status, 200, prefix);
+      await res.body?.cancel();
+    }
+    assert.deepEqual(up.seen.map((s) => s.path), [
+      `/topics/${cfg.names.topics.pin}`,
+      `/topics/${cfg.names.topics.pin}`,
+    ]);
+    const other = await fetch(`${api.url}/staging/topics/${cfg.names.topics.pin}`, {
+      method: "POST",
+      headers: { "content-type": KAFKA_JSON_V2 },
+      body,
+    });
+    assert.equal(other.status, 404);
+    await other.body?.cancel();
+    assert.equal(up.seen.length, 2);
+  } finally {
+    await api.close();
+    await up.server.shutdown();
+  }
+});

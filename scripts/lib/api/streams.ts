@@ -23,7 +23,16 @@ import {
   PutRecordCommand,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
+import { Buffer } from "node:buffer";
 import { parseJsonObject, readBody, RestError } from "../kafka/rest.ts";
+import {
+  type ApiDocument,
+  kinesisAction,
+  type Operation,
+  type PathMatch,
+  requestTemplate,
+} from "./document.ts";
+import { renderTemplate, TemplateError } from "./vtl.ts";
 
 /** Content type of the stream routes' bodies. */
 export const STREAM_JSON = "application/json";
@@ -214,19 +223,57 @@ export interface StreamRoutesOptions {
   kinesis: KinesisClient;
   /** Streams open to writes (records, create, delete); reads (list, describe) are open. */
   streams: string[];
-  /** ShardCount of `POST /streams/{name}` without a body. */
-  defaultShards: number;
+  /** The API document whose Kinesis integrations and mapping templates the routes execute. */
+  document: ApiDocument;
+  /** The stage's variables the templates read (`shardCount`: ShardCount without a body). */
+  stageVariables: Record<string, string>;
 }
 
-/** A route of the gateway: the request and its decoded path segments. */
-export type StreamRoute = (req: Request, path: string[]) => Promise<Response>;
+/**
+ * A route of the gateway: the request, its decoded path segments (without the stage) and the
+ * document's path they matched, if any.
+ */
+export type StreamRoute = (req: Request, path: string[], match?: PathMatch) => Promise<Response>;
+
+/** The SDK command of each Kinesis action the document may integrate. */
+const COMMANDS = {
+  ListStreams: (i: Record<string, unknown>) => new ListStreamsCommand(i),
+  DescribeStream: (i: Record<string, unknown>) =>
+    new DescribeStreamCommand(i as { StreamName: string }),
+  CreateStream: (i: Record<string, unknown>) =>
+    new CreateStreamCommand(i as { StreamName: string; ShardCount: number }),
+  DeleteStream: (i: Record<string, unknown>) =>
+    new DeleteStreamCommand(i as { StreamName: string }),
+  // Kinesis's JSON carries Data in base64, as the template wrote it; the SDK wants the bytes.
+  PutRecord: (i: Record<string, unknown>) =>
+    new PutRecordCommand({ ...i, Data: bytes(i.Data) } as {
+      StreamName: string;
+      Data: Uint8Array;
+      PartitionKey: string;
+    }),
+  PutRecords: (i: Record<string, unknown>) =>
+    new PutRecordsCommand({
+      ...i,
+      Records: ((i.Records ?? []) as Record<string, unknown>[]).map((r) => ({
+        ...r,
+        Data: bytes(r.Data),
+      })),
+    } as { StreamName: string; Records: { Data: Uint8Array; PartitionKey: string }[] }),
+} as Record<string, (input: Record<string, unknown>) => Parameters<KinesisClient["send"]>[0]>;
+
+function bytes(base64: unknown): Uint8Array {
+  if (typeof base64 !== "string") {
+    throw new RestError(400, 40003, "The mapping template rendered a Data that is not base64 text");
+  }
+  return new Uint8Array(Buffer.from(base64, "base64"));
+}
 
 /**
  * The `/streams` routes.
  *
  * @example
  * ```ts ignore
- * const route = streamRoutes({ kinesis, streams: Object.values(cfg.names.streams), defaultShards: 1 });
+ * const route = streamRoutes({ kinesis, streams, document, stageVariables: { shardCount: "1" } });
  * await route(new Request("http://x/streams"), ["streams"]); // ListStreams
  * ```
  */
@@ -254,48 +301,55 @@ export function streamRoutes(opts: StreamRoutesOptions): StreamRoute {
       throw kinesisFailure(what, stream, e);
     }
   };
+  /**
+   * The document's integration of this request: its request template rendered for the request
+   * and sent to Kinesis as the action its uri names. `contentType` picks the template; null takes
+   * the application/json one, as API Gateway does without a Content-Type.
+   */
+  const integrate = async (
+    req: Request,
+    match: PathMatch | undefined,
+    stream: string,
+    body: string,
+    contentType: string | null,
+  ) => {
+    const op = match?.operations.find((o) => o.method === req.method);
+    if (!op) throw notInDocument(req);
+    const action = kinesisAction(op);
+    const command = COMMANDS[action];
+    if (!command) throw notInDocument(req, `Kinesis action ${action} is not served locally`);
+    const input = renderAction(op, req, match!, body, contentType, opts);
+    return await call(action, stream, () => kinesis.send(command(input)) as Promise<object>);
+  };
 
-  return async (req, path) => {
+  return async (req, path, match) => {
     if (path.length === 1) {
       if (req.method !== "GET") throw methodError(req, "GET", "/streams");
-      return await call("ListStreams", "*", () => kinesis.send(new ListStreamsCommand({})));
+      return await integrate(req, match, "*", "", null);
     }
     const stream = path[1];
     if (path.length === 2) {
       if (req.method === "GET") {
         checkLegalName(stream);
-        return await call(
-          "DescribeStream",
-          stream,
-          () => kinesis.send(new DescribeStreamCommand({ StreamName: stream })),
-        );
+        return await integrate(req, match, stream, "", null);
       }
       if (req.method === "POST") {
         known(stream);
         const text = await readBody(req);
-        let shards = opts.defaultShards;
         if (text.trim()) {
           const body = parseJsonObject(text, '{"ShardCount": 1}');
           if (body.ShardCount !== undefined) {
             if (!Number.isInteger(body.ShardCount) || (body.ShardCount as number) < 1) {
               throw invalid('"ShardCount" must be a positive integer');
             }
-            shards = body.ShardCount as number;
           }
         }
-        return await call(
-          "CreateStream",
-          stream,
-          () => kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards })),
-        );
+        // Today's clients send CreateStream with any content type; its template is JSON's.
+        return await integrate(req, match, stream, text, null);
       }
       if (req.method === "DELETE") {
         known(stream);
-        return await call(
-          "DeleteStream",
-          stream,
-          () => kinesis.send(new DeleteStreamCommand({ StreamName: stream })),
-        );
+        return await integrate(req, match, stream, "", null);
       }
       throw methodError(req, "GET, POST or DELETE", `/streams/${stream}`);
     }
@@ -305,25 +359,9 @@ export function streamRoutes(opts: StreamRoutesOptions): StreamRoute {
       if (req.method !== "PUT") throw methodError(req, "PUT", `/streams/${stream}/${path[2]}`);
       checkStreamContentType(req.headers.get("content-type"));
       const text = await readBody(req);
-      if (path[2] === "record") {
-        const r = parsePutRecordBody(text);
-        return await call("PutRecord", stream, () =>
-          kinesis.send(
-            new PutRecordCommand({
-              StreamName: stream,
-              Data: r.data,
-              PartitionKey: r.partitionKey,
-            }),
-          ));
-      }
-      const records = parsePutRecordsBody(text);
-      return await call("PutRecords", stream, () =>
-        kinesis.send(
-          new PutRecordsCommand({
-            StreamName: stream,
-            Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
-          }),
-        ));
+      if (path[2] === "record") parsePutRecordBody(text);
+      else parsePutRecordsBody(text);
+      return await integrate(req, match, stream, text, req.headers.get("content-type"));
     }
     throw new RestError(
       404,
@@ -332,4 +370,70 @@ export function streamRoutes(opts: StreamRoutesOptions): StreamRoute {
         "/streams/{name}/record or /streams/{name}/records",
     );
   };
+}
+
+/** A route the gateway knows but the API document does not define. */
+function notInDocument(req: Request, why?: string): RestError {
+  return new RestError(
+    404,
+    40400,
+    `No route ${req.method} ${new URL(req.url).pathname}: ${
+      why ?? "the API document defines no such method there"
+    }`,
+  );
+}
+
+/** Renders an operation's request template into the Kinesis action's JSON input. */
+function renderAction(
+  op: Operation,
+  req: Request,
+  match: PathMatch,
+  body: string,
+  contentType: string | null,
+  opts: StreamRoutesOptions,
+): Record<string, unknown> {
+  const template = requestTemplate(op, contentType);
+  if (template === undefined) {
+    // Passthrough "never": API Gateway refuses a content type it has no template for.
+    throw new RestError(
+      415,
+      41501,
+      `Unsupported content type ${JSON.stringify(contentType ?? "")}: send ${STREAM_JSON}`,
+    );
+  }
+  const url = new URL(req.url);
+  let output: string;
+  try {
+    output = renderTemplate(template, {
+      body,
+      params: {
+        path: match.params,
+        querystring: Object.fromEntries(url.searchParams),
+        header: Object.fromEntries(req.headers),
+      },
+      context: {
+        stage: opts.document.stage,
+        httpMethod: req.method,
+        resourcePath: op.path,
+        path: url.pathname,
+        requestTimeEpoch: Date.now(),
+      },
+      stageVariables: opts.stageVariables,
+    }).output;
+  } catch (e) {
+    if (e instanceof TemplateError) {
+      throw new RestError(400, 40003, `${op.method} ${op.path}: ${e.message}`);
+    }
+    throw e;
+  }
+  try {
+    return JSON.parse(output);
+  } catch (e) {
+    throw new RestError(
+      400,
+      40003,
+      `The mapping template of ${op.method} ${op.path} rendered no JSON for Kinesis ` +
+        `(${(e as Error).message}): fix its requestTemplates in the API document`,
+    );
+  }
 }

@@ -3,6 +3,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { parse } from "yaml";
 import { startApi } from "./gateway.ts";
 import { parsePutRecordBody, parsePutRecordsBody } from "./streams.ts";
+import { loadApiDocument } from "./document.ts";
 import { resolveConfig } from "../core/config.ts";
 import { REPO_ROOT } from "../core/paths.ts";
 
@@ -236,4 +237,56 @@ Deno.test("record bodies parse to bytes and keys", () => {
     () => parsePutRecordBody('{"StreamName":1,"Data":1,"PartitionKey":"p"}'),
     /StreamName/,
   );
+});
+
+Deno.test("the stream routes answer on the stage URL too, as API Gateway's invoke URL has it", async () => {
+  const k = kinesisStandIn();
+  const api = startApi(cfg, { port: 0, kinesis: k.client });
+  try {
+    const put = await fetch(`${api.url}/test/streams/${PIN}/records`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Records: [{ Data: [1, "two"], PartitionKey: "k" }] }),
+    });
+    assert.equal(put.status, 200, await put.clone().text());
+    await put.body?.cancel();
+    const created = await fetch(`${api.url}/test/streams/${PIN}`, { method: "POST" });
+    assert.equal(created.status, 200);
+    await created.body?.cancel();
+    assert.deepEqual(k.sent.map((s) => s.command), ["PutRecordsCommand", "CreateStreamCommand"]);
+    const records = k.sent[0].input.Records as { Data: Uint8Array; PartitionKey: string }[];
+    assert.deepEqual(records.map((r) => [dec.decode(r.Data), r.PartitionKey]), [
+      ['[1,"two"]', "k"],
+    ]);
+    // The stage's ShardCount, from the config, when the body has none.
+    assert.deepEqual(k.sent[1].input, { ShardCount: cfg.kinesis.shards, StreamName: PIN });
+    const other = await fetch(`${api.url}/staging/streams/${PIN}/records`, { method: "PUT" });
+    assert.equal(other.status, 404);
+    assert.match((await other.json()).message, /^No route PUT \/staging\/streams/);
+    assert.equal(k.sent.length, 2);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("a route the document does not define is refused before anything reaches Kinesis", async () => {
+  const k = kinesisStandIn();
+  const document = await loadApiDocument();
+  const withoutPutRecords = {
+    ...document,
+    operations: document.operations.filter((o) => o.operationId !== "putRecords"),
+  };
+  const api = startApi(cfg, { port: 0, kinesis: k.client, document: withoutPutRecords });
+  try {
+    const res = await fetch(`${api.url}/streams/${PIN}/records`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Records: [{ Data: 1, PartitionKey: "k" }] }),
+    });
+    assert.equal(res.status, 404);
+    assert.match((await res.json()).message, /the API document defines no such method there/);
+    assert.deepEqual(k.sent, []);
+  } finally {
+    await api.close();
+  }
 });
