@@ -8,15 +8,7 @@ import { textLines as lines } from "../core/lines.ts";
 import type { StackContext } from "../stack/component.ts";
 import { airflowBin } from "../stack/services/airflow.ts";
 import { DagTestOutput } from "./test_output.ts";
-import {
-  airflowCommand,
-  airflowEnv,
-  airflowHome,
-  airflowPython,
-  checkAirflowInstalled,
-  dagsFolder,
-  ensureAirflowDb,
-} from "./airflow.ts";
+import { airflowEnv, airflowPython, ensureAirflowDb } from "./airflow.ts";
 
 /** One task instance of a DAG run. */
 export interface TaskRun {

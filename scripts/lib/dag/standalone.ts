@@ -8,13 +8,7 @@ import type { StackContext } from "../stack/component.ts";
 import { airflowBin } from "../stack/services/airflow.ts";
 import { portFree, portHolder } from "../stack/ports.ts";
 import { runUntilStopped, spawnSession } from "../stack/session.ts";
-import {
-  airflowEnv,
-  airflowHome,
-  checkAirflowInstalled,
-  dagsFolder,
-  ensureAirflowDb,
-} from "./airflow.ts";
+import { airflowEnv, checkAirflowInstalled, ensureAirflowDb } from "./airflow.ts";
 
 /** Ports of `airflow standalone`: the UI and the two log servers beside it. */
 export function standalonePorts(web: number): Record<string, number> {

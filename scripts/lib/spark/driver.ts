@@ -5,7 +5,7 @@
  * @module
  */
 import { textLines as lines } from "../core/lines.ts";
-import { SPARK_DRIVERS_DIR, SQL_DIR } from "../core/paths.ts";
+import { SPARK_DRIVERS_DIR } from "../core/paths.ts";
 import type { StackContext } from "../stack/component.ts";
 import { spark, sparkPaths } from "../stack/services/spark.ts";
 import { java17Home } from "../stack/preconditions.ts";

@@ -4,8 +4,6 @@
  *
  * @module
  */
-import type { SparkMode } from "./job.ts";
-
 /** One timed step: session, mount, read, clean, query or write. */
 export interface StepEvent {
   event: "step";
