@@ -26,7 +26,7 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Multiply the pause by this after each probe (default 1: a fixed pause). */
   backoff?: number;
-  /** Longest pause when backing off (default 1 s). */
+  /** Longest pause when backing off (default: no limit). */
   maxIntervalMs?: number;
   /** The error to throw at the deadline: say what was awaited and what was last seen. */
   timeoutError: () => Error | Promise<Error>;
@@ -60,7 +60,7 @@ export async function waitFor<T>(
     if (value !== undefined && value !== false) return value;
     if (Date.now() >= deadline) throw await opts.timeoutError();
     await sleep(pause);
-    pause = Math.min(pause * (opts.backoff ?? 1), opts.maxIntervalMs ?? Math.max(pause, 1000));
+    pause = Math.min(pause * (opts.backoff ?? 1), opts.maxIntervalMs ?? Infinity);
   }
 }
 

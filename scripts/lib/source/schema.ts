@@ -42,17 +42,24 @@ export function parseSchema(sql: string): Record<string, Column[]> {
   return tables;
 }
 
-/** The columns of each kind's source table, read from {@linkcode SCHEMA_FILE}. */
-export const SOURCE_COLUMNS: Record<Kind, Column[]> = (() => {
+let columns: Record<Kind, Column[]> | undefined;
+
+/**
+ * The columns of each kind's source table, read from {@linkcode SCHEMA_FILE} on first use (not
+ * when a module importing this one loads).
+ */
+export function sourceColumns(): Record<Kind, Column[]> {
+  if (columns) return columns;
   const tables = parseSchema(Deno.readTextFileSync(SCHEMA_FILE));
-  return Object.fromEntries(KINDS.map((k) => {
-    const columns = tables[SOURCE_TABLES[k]];
-    if (!columns?.length) {
+  columns = Object.fromEntries(KINDS.map((k) => {
+    const table = tables[SOURCE_TABLES[k]];
+    if (!table?.length) {
       throw new Error(`${SCHEMA_FILE} defines no table ${SOURCE_TABLES[k]} (the ${k} records)`);
     }
-    return [k, columns];
+    return [k, table];
   })) as Record<Kind, Column[]>;
-})();
+  return columns;
+}
 
 /**
  * The field names of one kind's records, in column order.
@@ -64,5 +71,5 @@ export const SOURCE_COLUMNS: Record<Kind, Column[]> = (() => {
  * ```
  */
 export function fieldNames(kind: Kind): string[] {
-  return SOURCE_COLUMNS[kind].map((c) => c.name);
+  return sourceColumns()[kind].map((c) => c.name);
 }

@@ -10,7 +10,7 @@ import type { Config } from "../core/config.ts";
 import { explainMysqlError, sourcePool } from "./mysql.ts";
 import { geoRow, pinRow, userRow } from "./synthetic.ts";
 import { KINDS, SOURCE_TABLES } from "../core/names.ts";
-import { SCHEMA_FILE, SOURCE_COLUMNS } from "./schema.ts";
+import { SCHEMA_FILE, sourceColumns } from "./schema.ts";
 import { sleep } from "../core/time.ts";
 
 /** Options of {@linkcode seedSource}. */
@@ -41,10 +41,11 @@ function field(v: string | number): string {
     : v.replace(/[\\\t\n]/g, (c) => c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\\\");
 }
 
-/** Column lists of the three tables, from the schema (quoted: `index` is a reserved word). */
-const COLUMNS = Object.fromEntries(
-  KINDS.map((k) => [SOURCE_TABLES[k], SOURCE_COLUMNS[k].map((c) => `\`${c.name}\``)]),
-);
+/** The column list of a table, from the schema (quoted: `index` is a reserved word). */
+function columnList(table: string): string {
+  const kind = KINDS.find((k) => SOURCE_TABLES[k] === table)!;
+  return sourceColumns()[kind].map((c) => `\`${c.name}\``).join(", ");
+}
 
 const ROW = {
   [SOURCE_TABLES.pin]: (seed: number, k: number) => Object.values(pinRow(seed, k)),
@@ -90,7 +91,7 @@ export async function seedSource(cfg: Config, opts: SeedOptions): Promise<SeedRe
           await conn.query({
             sql: `load data local infile 'generated:${table}' into table ${table} ` +
               `character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' ` +
-              `lines terminated by '\\n' (${COLUMNS[table].join(", ")})`,
+              `lines terminated by '\\n' (${columnList(table)})`,
             infileStreamFactory: () => Readable.from(lines()),
           });
         } finally {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SPARK_DRIVERS_DIR } from "../core/paths.ts";
+import jobKeys from "../../spark/job_keys.json" with { type: "json" };
 
 /** The keys of job_keys.json. */
 export interface JobKeys {
@@ -17,9 +17,7 @@ export interface JobKeys {
 }
 
 /** The required keys, as the drivers read them. */
-export const JOB_KEYS: JobKeys = JSON.parse(
-  Deno.readTextFileSync(`${SPARK_DRIVERS_DIR}/job_keys.json`),
-);
+export const JOB_KEYS: JobKeys = jobKeys;
 
 /**
  * The required keys a job lacks (none: an empty list).

@@ -7,6 +7,7 @@
 import type { Component, StackContext } from "./component.ts";
 import { InstallError } from "./install.ts";
 import { ensurePreconditions } from "./preconditions.ts";
+import { isInstalled } from "./guard.ts";
 import { COMPONENTS, selectComponents } from "./registry.ts";
 
 /**
@@ -22,7 +23,7 @@ export async function install(
   const wanted = selectComponents(COMPONENTS, only);
   const missing: Component[] = [];
   for (const c of wanted) {
-    if (await c.installed(ctx)) {
+    if (await isInstalled(ctx, c)) {
       if (!opts.quiet) console.log(`✔ ${c.title} ${c.version(ctx)} already installed`);
     } else missing.push(c);
   }

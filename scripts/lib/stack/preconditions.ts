@@ -142,9 +142,9 @@ const JAVA17_HOMES = [
  */
 export async function java17Home(): Promise<string> {
   const override = Deno.env.get("PIPELINE_JAVA17_HOME");
+  // Every Spark job asks: a look at the file, not a JVM start (the precondition runs -version).
   for (const home of override ? [override] : JAVA17_HOMES) {
-    const text = await output(`${home}/bin/java`, ["-version"]);
-    if (text !== undefined && versionIn(text)?.[0] === 17) return home;
+    if (await Deno.stat(`${home}/bin/java`).then((s) => s.isFile, () => false)) return home;
   }
   throw new Error(
     `Cannot find Java 17 for Spark in ${override ?? JAVA17_HOMES.join(", ")}: ` +
@@ -178,11 +178,16 @@ export const PREREQUISITES: Record<Requirement, Prerequisite> = {
   java17: {
     title: "a Java 17 home (Spark)",
     async check() {
+      let home: string;
       try {
-        return { ok: true, detail: await java17Home() };
+        home = await java17Home();
       } catch {
         return { ok: false, detail: "none found (PIPELINE_JAVA17_HOME to point at one)" };
       }
+      const v = versionIn((await output(`${home}/bin/java`, ["-version"])) ?? "");
+      return v?.[0] === 17
+        ? { ok: true, detail: home }
+        : { ok: false, detail: `${home} is Java ${v?.join(".") ?? "that does not run"}` };
     },
     debs: ["openjdk-17-jdk-headless"],
     fix: "apt-get install openjdk-17-jdk-headless, or set PIPELINE_JAVA17_HOME",
@@ -242,11 +247,10 @@ export const PREREQUISITES: Record<Requirement, Prerequisite> = {
     async check(ctx, needs) {
       const missing = await debsOf(needs, ctx);
       if (missing.length === 0) return { ok: true, detail: "packages already installed" };
-      const uid = (await output("id", ["-u"])) ?? "";
       if (!(await which("apt-get"))) {
         return { ok: false, detail: `no apt-get to install ${missing.join(" ")}` };
       }
-      return uid === "0"
+      return Deno.uid() === 0
         ? { ok: true, detail: `will install ${missing.join(" ")}` }
         : { ok: false, detail: `not root: cannot install ${missing.join(" ")}` };
     },
@@ -335,7 +339,7 @@ export async function ensurePreconditions(
 ): Promise<PreconditionRow[]> {
   let rows = await checkPreconditions(ctx, components);
   const fixable = rows.filter((r) => !r.found.ok && PREREQUISITES[r.requirement].debs);
-  const canApt = (await which("apt-get")) !== undefined && (await output("id", ["-u"])) === "0";
+  const canApt = Deno.uid() === 0 && (await which("apt-get")) !== undefined;
   if (fixable.length && canApt) {
     const debs = [...new Set(fixable.flatMap((r) => PREREQUISITES[r.requirement].debs!))];
     console.log(`Installing missing prerequisites from Debian: ${debs.join(" ")}`);

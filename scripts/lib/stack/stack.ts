@@ -5,7 +5,6 @@
  * @module
  */
 import type { Service, StackContext } from "./component.ts";
-import { requireInstalled } from "./guard.ts";
 import { waitFor } from "../core/time.ts";
 import { portFree, portHolder } from "./ports.ts";
 import {
@@ -21,11 +20,8 @@ import { table } from "../view/table.ts";
 import { selectComponents, SERVICES } from "./registry.ts";
 import { install } from "./installer.ts";
 
-/** What this module runs (checked by its guard and by needs_test.ts). */
+/** What this module starts (`up` installs them first; needs_test.ts reads it). */
 export const RUNS = SERVICES;
-
-// Notebooks import the context from here beside `up`; it is defined in context.ts.
-export { stackContext } from "./context.ts";
 
 const pidFile = (ctx: StackContext, s: Service) => ctx.run(`${s.name}.pid`);
 
@@ -97,7 +93,6 @@ export async function startService(ctx: StackContext, s: Service): Promise<void>
     await waitHealthy(ctx, s, started);
     return;
   }
-  await requireInstalled(ctx, [s], s.title);
   await checkPorts(ctx, s);
   await s.prepare?.(ctx);
   await startDetached(await s.launch(ctx), ctx.log(`${s.name}.log`), pidFile(ctx, s));

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { Kind } from "../core/names.ts";
-import { KINDS } from "../core/names.ts";
+import { type Kind, KINDS } from "../core/names.ts";
 import { SPARK_DRIVERS_DIR } from "../core/paths.ts";
 import { sleep } from "../core/time.ts";
 import { spawnDriver } from "../spark/driver.ts";
