@@ -12,6 +12,7 @@ import { kafkaClient } from "./lib/kafka/client.ts";
 import {
   checkContentType,
   checkTopicName,
+  KAFKA_V2,
   parseProduceBody,
   readBody,
   RestError,
@@ -129,13 +130,13 @@ export async function startRestProxy(hostname: string, port: number): Promise<Re
         await stale.disconnect().catch(() => {});
         sent = await producer.send(batch);
       }
-      return Response.json(produceResponse(partitions, sent));
-    } catch (e) {
-      if (e instanceof RestError) return e.response();
-      console.error(`Produce failed: ${(e as Error).message}`);
-      return Response.json({ error_code: 50003, message: `Kafka error: ${(e as Error).message}` }, {
-        status: 503,
+      return Response.json(produceResponse(partitions, sent), {
+        headers: { "content-type": KAFKA_V2 },
       });
+    } catch (e) {
+      if (e instanceof RestError) return e.response(KAFKA_V2);
+      console.error(`Produce failed: ${(e as Error).message}`);
+      return new RestError(503, 50003, `Kafka error: ${(e as Error).message}`).response(KAFKA_V2);
     }
   };
 

@@ -13,7 +13,7 @@ import {
   MAX_PUT_RECORDS_BYTES,
   MAX_RECORD_BYTES,
   STREAM_JSON,
-} from "../../scripts/lib/api/streams.ts";
+} from "../../scripts/lib/api/kinesis_integration.ts";
 
 /** What kind of bad input a case is. */
 export type Category =

@@ -124,9 +124,12 @@ export async function requestWithRetry(
   }
 }
 
+/** The API's message; API Gateway's own answers carry what to do in `hint` (locally). */
 function errorMessage(text: string): string {
   try {
-    return (JSON.parse(text) as { message?: string }).message ?? text;
+    const { message, hint } = JSON.parse(text) as { message?: string; hint?: string };
+    if (message === undefined) return text;
+    return hint ? `${message} (${hint})` : message;
   } catch {
     return text.slice(0, 200);
   }

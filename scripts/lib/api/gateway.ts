@@ -1,34 +1,36 @@
 /**
- * The API gateway (API Gateway in the original), executing the API document `api/openapi.yaml`:
- * it routes by the document's paths, on the stage URL (`/<stage>/...`, as AWS's invoke URL
- * ends) and on the bare paths today's clients call. `POST /topics/{topic}` speaks Kafka REST v2,
- * rejects bad input itself (so nothing malformed reaches Kafka) and forwards the rest to the
- * document's HTTP proxy integration, the Kafka REST proxy, answering with its response. Only the
- * pipeline's three topics are open. The `/streams` routes are the Kinesis integrations (see
- * `streams.ts`): their mapping templates are rendered and sent to Kinesis; records go to the
- * pipeline's three streams only.
+ * The API gateway (API Gateway in the original), executing an API document (the project's
+ * `api/openapi.yaml`, or another export named by PIPELINE_API_DEFINITION) as API Gateway does:
+ *
+ * 1. route by the document's paths, on the stage URL (`/<stage>/...`, as AWS's invoke URL ends)
+ *    and on the bare paths; an unknown path or method is 403 `Missing Authentication Token`;
+ * 2. the security scheme, then the request validator (parameters, the body against its model);
+ * 3. the integration: HTTP ones reach the local Kafka REST proxy (`http_integration.ts`), AWS
+ *    ones Kinesis (`kinesis_integration.ts`), with the document's templates both ways.
+ *
+ * What the pipeline refuses beyond the document lives where it lives on AWS: in the REST proxy
+ * (Confluent's error contract: content type, body shape, unknown topics) and in Kinesis (its
+ * limits, and the integration role's streams).
  *
  * @module
  */
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
-import { streamRoutes } from "./streams.ts";
 import {
   type ApiDocument,
-  integrationUrl,
   loadApiDocumentSync,
   matchPath,
+  type Operation,
+  operationFor,
   type PathMatch,
 } from "./document.ts";
+import { GatewayError } from "./gateway_error.ts";
+import { httpIntegration } from "./http_integration.ts";
+import { kinesisIntegration } from "./kinesis_integration.ts";
+import type { MappedRequest } from "./mapping.ts";
+import { checkSecurity } from "./security.ts";
+import { checkBody, checkParameters } from "./validate.ts";
 import type { Config } from "../core/config.ts";
-import { networkReason } from "../core/http.ts";
-import {
-  checkContentType,
-  checkTopicName,
-  KAFKA_JSON_V2,
-  parseProduceBody,
-  readBody,
-  RestError,
-} from "../kafka/rest.ts";
+import { decodeBody, readBodyBytes, RestError } from "../kafka/rest.ts";
 import { kinesisClient } from "../kinesis/client.ts";
 import { KINDS } from "../core/names.ts";
 
@@ -38,14 +40,14 @@ export interface ApiOptions {
   /** 0 picks a free port (tests). */
   port?: number;
   restProxyUrl?: string;
-  /** Topics the gateway accepts (default: the pin, geo and user topics). */
-  topics?: string[];
-  /** Streams the gateway writes to (default: the pin, geo and user streams). */
+  /** Streams the integration role may write to (default: the pin, geo and user streams). */
   streams?: string[];
-  /** Kinesis client of the stream routes (default: one from the config, closed with the API). */
+  /** Kinesis client of the AWS integrations (default: one from the config, closed with the API). */
   kinesis?: KinesisClient;
-  /** The API document it executes (default: the project's, `api/openapi.yaml`). */
+  /** The API document it executes (default: the config's `apiDefinition`). */
   document?: ApiDocument;
+  /** API keys a document's `apiKey` scheme accepts (default: the config's `apiKey`). */
+  apiKeys?: string[];
 }
 
 /** A running gateway. */
@@ -54,11 +56,10 @@ export interface Api {
   url: string;
   /** The document's stage: the gateway answers on `${url}/${stage}/...` too. */
   stage: string;
+  document: ApiDocument;
   server: Deno.HttpServer<Deno.NetAddr>;
   close(): Promise<void>;
 }
-
-type Route = (req: Request, path: string[], match?: PathMatch) => Promise<Response>;
 
 /**
  * Starts the gateway in this process.
@@ -66,7 +67,7 @@ type Route = (req: Request, path: string[], match?: PathMatch) => Promise<Respon
  * @example
  * ```ts ignore
  * const api = startApi(cfg, { port: 0 });
- * await fetch(`${api.url}/topics/${cfg.names.topics.pin}`, { method: "POST", ... });
+ * await fetch(`${api.url}/${api.stage}/topics/${cfg.names.topics.pin}`, { method: "POST", ... });
  * await api.close();
  * ```
  */
@@ -78,74 +79,43 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
         `${cfg.apiUrl}; set PIPELINE_REST_PROXY_URL to run the local gateway against a proxy`,
     );
   }
-  const topics = new Set(opts.topics ?? KINDS.map((k) => cfg.names.topics[k]));
-  const document = opts.document ?? loadApiDocumentSync();
+  const document = opts.document ?? loadApiDocumentSync(cfg.apiDefinition);
+  const apiKeys = opts.apiKeys ?? (cfg.apiKey ? [cfg.apiKey] : []);
   // What the stage defines on AWS, from the config here: where the REST proxy listens, and the
   // ShardCount of a CreateStream without one.
   const stageVariables = {
     restProxyHost: new URL(proxy).host,
     shardCount: String(cfg.kinesis.shards),
   };
-  // One keep-alive pool to the proxy, HTTP/1.1 like the proxy speaks; a new connection per
-  // request would cost more than the produce itself.
-  const client = Deno.createHttpClient({ http2: false, poolMaxIdlePerHost: 64 });
-
-  const produce: Route = async (req, path, match) => {
-    if (path.length !== 2) throw noRoute(req);
-    const topic = path[1];
-    if (req.method !== "POST") {
-      throw new RestError(405, 40501, `Use POST /topics/${topic} to produce`);
-    }
-    checkTopicName(topic);
-    if (!topics.has(topic)) {
-      throw new RestError(
-        404,
-        40401,
-        `Topic ${JSON.stringify(topic)} not found: this API accepts ${[...topics].join(", ")}`,
-      );
-    }
-    checkContentType(req.headers.get("content-type"));
-    const body = await readBody(req);
-    parseProduceBody(body);
-    const op = match?.operations.find((o) => o.method === "POST");
-    if (!op || op.integration.type !== "http_proxy") {
-      throw new RestError(
-        404,
-        40400,
-        `No route POST ${new URL(req.url).pathname}: the API document has no HTTP proxy there`,
-      );
-    }
-    let res: Response;
-    try {
-      res = await fetch(integrationUrl(op, match!.params, stageVariables), {
-        method: "POST",
-        headers: { "content-type": KAFKA_JSON_V2, accept: "application/json" },
-        body,
-        client,
-      });
-    } catch (e) {
-      throw new RestError(
-        502,
-        50201,
-        `Cannot reach the Kafka REST proxy at ${proxy}: ${networkReason(e)}; ` +
-          "start it with `deno task stack:up`",
-      );
-    }
-    return new Response(res.body, {
-      status: res.status,
-      headers: { "content-type": res.headers.get("content-type") ?? "application/json" },
-    });
-  };
-
+  const http = httpIntegration({ backend: proxy });
   const kinesis = opts.kinesis ?? kinesisClient(cfg);
-  const routes: Record<string, Route> = {
-    topics: produce,
-    streams: streamRoutes({
-      kinesis,
-      streams: opts.streams ?? KINDS.map((k) => cfg.names.streams[k]),
-      document,
-      stageVariables,
-    }),
+  const aws = kinesisIntegration({
+    kinesis,
+    endpoint: cfg.kinesis.endpoint ?? `Kinesis in ${cfg.region}`,
+    role: {
+      name: cfg.names.apiKinesisRole,
+      writableStreams: opts.streams ?? KINDS.map((k) => cfg.names.streams[k]),
+      region: cfg.region,
+    },
+  });
+
+  const integrate = async (op: Operation, req: Request, match: PathMatch) => {
+    const url = new URL(req.url);
+    checkSecurity(document, op, req.headers, apiKeys);
+    checkParameters(op, url.searchParams, req.headers);
+    const bytes = await readBodyBytes(req);
+    const type = op.integration.type;
+    // A proxy passes the bytes as they came; templates and models read them as text.
+    const body = type === "http_proxy" && !op.validates.body ? "" : decodeBody(bytes);
+    checkBody(op, req.headers.get("content-type"), body);
+    const m: MappedRequest = { req, match, body, document, stageVariables };
+    if (type === "http" || type === "http_proxy") return await http(op, m, bytes);
+    if (type === "aws" && /:kinesis:action\//.test(op.integration.uri)) return await aws(op, m);
+    throw new GatewayError(
+      "INTEGRATION_FAILURE",
+      `${op.method} ${op.path} integrates ${type} ${op.integration.uri}, which the local ` +
+        "gateway does not run (it runs HTTP integrations and Kinesis actions)",
+    );
   };
 
   const handler = async (req: Request): Promise<Response> => {
@@ -154,14 +124,20 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
       if (url.pathname === "/healthy") return Response.json({ ok: true });
       let path = url.pathname.split("/").filter(Boolean).map(decodePart);
       // The invoke URL ends in the stage on AWS; today's clients call the bare paths.
-      if (path[0] === document.stage && routes[path[1] ?? ""]) path = path.slice(1);
-      const route = routes[path[0] ?? ""];
-      if (!route) throw noRoute(req);
-      return await route(req, path, matchPath(document, path));
+      if (path[0] === document.stage && path.length > 1) path = path.slice(1);
+      const match = matchPath(document, path);
+      const op = match && operationFor(match, req.method);
+      if (!match || !op) throw noRoute(req, document, match);
+      return await integrate(op, req, match);
     } catch (e) {
-      if (e instanceof RestError) return e.response();
+      if (e instanceof GatewayError || e instanceof RestError) {
+        if (e instanceof GatewayError && e.kind === "INTEGRATION_FAILURE") {
+          console.error(`API ${req.method} ${url.pathname}: ${e.message}`);
+        }
+        return e.response();
+      }
       console.error(`API error on ${req.method} ${url.pathname}: ${(e as Error).message}`);
-      return new RestError(500, 50001, `Internal error: ${(e as Error).message}`).response();
+      return new GatewayError("INTEGRATION_FAILURE", (e as Error).message).response();
     }
   };
 
@@ -171,7 +147,7 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
   try {
     server = Deno.serve({ hostname, port, onListen: () => {} }, handler);
   } catch (e) {
-    client.close();
+    http.close();
     if (!opts.kinesis) kinesis.destroy();
     if (e instanceof Deno.errors.AddrInUse) {
       throw new Error(
@@ -184,10 +160,11 @@ export function startApi(cfg: Config, opts: ApiOptions = {}): Api {
   return {
     url: `http://${hostname}:${server.addr.port}`,
     stage: document.stage,
+    document,
     server,
     async close() {
       await server.shutdown();
-      client.close();
+      http.close();
       if (!opts.kinesis) kinesis.destroy();
     },
   };
@@ -197,16 +174,27 @@ function decodePart(part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new RestError(404, 40400, `Malformed path segment ${JSON.stringify(part)}`);
+    throw new GatewayError(
+      "MISSING_AUTHENTICATION_TOKEN",
+      `malformed path segment ${JSON.stringify(part)}`,
+    );
   }
 }
 
-function noRoute(req: Request): RestError {
-  return new RestError(
-    404,
-    40400,
-    `No route ${req.method} ${
-      new URL(req.url).pathname
-    }: use POST /topics/{topic} or PUT /streams/{name}/record`,
+/** API Gateway's answer to a path or method its document lacks, with the routes it has. */
+function noRoute(req: Request, doc: ApiDocument, match?: PathMatch): GatewayError {
+  const where = `${req.method} ${new URL(req.url).pathname}`;
+  if (match) {
+    return new GatewayError(
+      "MISSING_AUTHENTICATION_TOKEN",
+      `no ${req.method} on ${match.path} in the API document; it has ${
+        match.operations.map((o) => o.method).join(", ")
+      } there`,
+    );
+  }
+  const routes = doc.operations.map((o) => `${o.method} ${o.path}`).join(", ");
+  return new GatewayError(
+    "MISSING_AUTHENTICATION_TOKEN",
+    `no route ${where} in the API document (stage ${doc.stage}): it has ${routes}`,
   );
 }

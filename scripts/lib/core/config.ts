@@ -52,7 +52,18 @@ export interface Config {
   restProxyUrl?: string;
   /** Kafka Connect REST; absent on AWS, where MSK Connect is configured instead. */
   connectUrl?: string;
+  /**
+   * The API's invoke URL: locally the gateway's base (it answers on `/<stage>/...` and the bare
+   * paths); on AWS the stage URL API Gateway gives.
+   */
   apiUrl: string;
+  /**
+   * The API document the local gateway executes and the emulators read their routes from
+   * (PIPELINE_API_DEFINITION or `api_definition`; default the project's `api/openapi.yaml`).
+   */
+  apiDefinition: string;
+  /** API key the gateway accepts and the clients send, when the document asks for one. */
+  apiKey?: string;
   s3: {
     endpoint?: string;
     forcePathStyle: boolean;
@@ -240,6 +251,12 @@ export function resolveConfig(
     restProxyUrl: optional("PIPELINE_REST_PROXY_URL", "rest_proxy_url", url(ports.rest_proxy)),
     connectUrl: optional("PIPELINE_CONNECT_URL", "connect_url", url(ports.connect)),
     apiUrl: endpoint("PIPELINE_API_URL", "api_url", url(ports.api)),
+    apiDefinition: absolute(
+      env.PIPELINE_API_DEFINITION ??
+        v.string(top.api_definition ?? `${REPO_ROOT}/api/openapi.yaml`, "api_definition"),
+      file,
+    ),
+    apiKey: env.PIPELINE_API_KEY || undefined,
     s3: {
       endpoint: s3Endpoint ? v.string(s3Endpoint, at("s3.endpoint")) : undefined,
       forcePathStyle: local || s3Raw.force_path_style === true,

@@ -25,6 +25,8 @@ export interface Names {
   dagId: string;
   dagFile: string;
   streamTables: Record<Kind, string>;
+  /** The IAM role the API's Kinesis integrations assume. */
+  apiKinesisRole: string;
 }
 
 const USER_ID = new RegExp(NAMES.user_id_pattern);
@@ -74,5 +76,6 @@ export function names(userId: string): Names {
     dagId: fill(NAMES.dag_id, userId),
     dagFile: fill(NAMES.dag_file, userId),
     streamTables: per((k) => fill(NAMES.stream_table, userId, k)),
+    apiKinesisRole: fill(NAMES.api_kinesis_role, userId),
   };
 }

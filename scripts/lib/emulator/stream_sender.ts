@@ -12,7 +12,7 @@ import {
   type ProduceOptions,
   requestWithRetry,
 } from "../api/client.ts";
-import { STREAM_JSON } from "../api/streams.ts";
+import { STREAM_JSON } from "../api/kinesis_integration.ts";
 import type { Config } from "../core/config.ts";
 import type { Sender } from "./emulator.ts";
 import type { SourceRow } from "../source/posts.ts";

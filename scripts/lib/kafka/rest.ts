@@ -8,6 +8,8 @@
 
 /** Content type of JSON records in Kafka REST v2. */
 export const KAFKA_JSON_V2 = "application/vnd.kafka.json.v2+json";
+/** Content type of the REST proxy's answers (Confluent's, produce responses and errors alike). */
+export const KAFKA_V2 = "application/vnd.kafka.v2+json";
 /** Largest request body accepted. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /**
@@ -30,10 +32,11 @@ export class RestError extends Error {
     super(message);
     this.name = "RestError";
   }
-  /** The JSON response for this error. */
-  response(): Response {
+  /** The JSON response for this error (`contentType`: Confluent's own, for the REST proxy). */
+  response(contentType = "application/json"): Response {
     return Response.json({ error_code: this.errorCode, message: this.message }, {
       status: this.status,
+      headers: { "content-type": contentType },
     });
   }
 }
@@ -65,6 +68,23 @@ export async function readBody(req: Request): Promise<string> {
       `Unsupported Content-Encoding ${JSON.stringify(encoding)}: send the body uncompressed`,
     );
   }
+  return decodeBody(await readBodyBytes(req));
+}
+
+/** Decodes a body as strict UTF-8: a 400 when it is not. */
+export function decodeBody(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new RestError(400, 40001, "Request body is not valid UTF-8");
+  }
+}
+
+/**
+ * The bytes of a body, as {@linkcode readBody} reads them (the same limits and errors), without
+ * decoding them: what a pass-through forwards.
+ */
+export async function readBodyBytes(req: Request): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) {
     throw new RestError(
@@ -107,11 +127,7 @@ export async function readBody(req: Request): Promise<string> {
     bytes.set(c, at);
     at += c.length;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new RestError(400, 40001, "Request body is not valid UTF-8");
-  }
+  return bytes;
 }
 
 /**
@@ -219,7 +235,10 @@ export function jsonDepth(value: unknown, limit = Infinity): number {
   return max;
 }
 
-/** Topic names: Kafka's legal characters only, so no path tricks reach the broker. */
+/**
+ * Topic names: Kafka's legal characters only, so no path tricks reach the broker; Kafka's
+ * internal topics (`__consumer_offsets`) are nobody's to produce to.
+ */
 export function checkTopicName(topic: string): void {
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === "." || topic === "..") {
     throw new RestError(
@@ -227,6 +246,9 @@ export function checkTopicName(topic: string): void {
       40401,
       `Topic ${JSON.stringify(topic)} not found: not a legal Kafka topic name`,
     );
+  }
+  if (topic.startsWith("__")) {
+    throw new RestError(404, 40401, `Topic ${JSON.stringify(topic)} not found: it is internal`);
   }
 }
 

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { parse } from "yaml";
 import { startApi } from "./gateway.ts";
-import { parsePutRecordBody, parsePutRecordsBody } from "./streams.ts";
 import { loadApiDocument } from "./document.ts";
 import { resolveConfig } from "../core/config.ts";
 import { REPO_ROOT } from "../core/paths.ts";
@@ -120,55 +119,84 @@ Deno.test("list and describe pass through, timestamps as Kinesis's epoch seconds
   }
 });
 
-Deno.test("bad stream requests get a 4xx JSON error and nothing reaches Kinesis", async () => {
+Deno.test("bad stream requests get API Gateway's 4xx and nothing reaches Kinesis", async () => {
   const k = kinesisStandIn();
   const api = startApi(cfg, { port: 0, kinesis: k.client });
   const record = `${api.url}/streams/${PIN}/record`;
   const good = JSON.stringify({ StreamName: PIN, Data: { index: 1 }, PartitionKey: "1" });
   const json = "application/json";
+  const invalid = "Invalid request body";
+  const media = "Unsupported Media Type";
+  const noRoute = "Missing Authentication Token";
   try {
-    const cases: [string, string, string, string | Uint8Array<ArrayBuffer>, string, number][] = [
-      ["wrong content type", "PUT", record, good, "application/vnd.kafka.json.v2+json", 415],
-      ["malformed JSON", "PUT", record, '{"Data":', json, 400],
-      ["not UTF-8", "PUT", record, new Uint8Array([0x7b, 0xff, 0x7d]), json, 400],
-      ["no Data", "PUT", record, '{"PartitionKey":"1"}', json, 422],
-      ["null Data", "PUT", record, '{"Data":null,"PartitionKey":"1"}', json, 422],
-      ["no PartitionKey", "PUT", record, '{"Data":{}}', json, 422],
-      ["empty PartitionKey", "PUT", record, '{"Data":{},"PartitionKey":""}', json, 422],
+    const cases: [
+      string,
+      string,
+      string,
+      string | Uint8Array<ArrayBuffer>,
+      string,
+      number,
+      string,
+    ][] = [
+      ["Kafka content type", "PUT", record, good, "application/vnd.kafka.json.v2+json", 415, media],
+      ["text/plain", "PUT", record, good, "text/plain", 415, media],
+      ["malformed JSON", "PUT", record, '{"Data":', json, 400, invalid],
+      [
+        "not UTF-8",
+        "PUT",
+        record,
+        new Uint8Array([0x7b, 0xff, 0x7d]),
+        json,
+        400,
+        "Request body is not valid UTF-8",
+      ],
+      ["no Data", "PUT", record, '{"PartitionKey":"1"}', json, 400, invalid],
+      ["null Data", "PUT", record, '{"Data":null,"PartitionKey":"1"}', json, 400, invalid],
+      [
+        "nested Data",
+        "PUT",
+        record,
+        '{"Data":{"a":{"b":1}},"PartitionKey":"1"}',
+        json,
+        400,
+        invalid,
+      ],
+      ["no PartitionKey", "PUT", record, '{"Data":{}}', json, 400, invalid],
+      ["empty PartitionKey", "PUT", record, '{"Data":{},"PartitionKey":""}', json, 400, invalid],
       [
         "long PartitionKey",
         "PUT",
         record,
         `{"Data":{},"PartitionKey":"${"k".repeat(257)}"}`,
         json,
-        422,
+        400,
+        invalid,
       ],
-      ["array body", "PUT", record, "[]", json, 422],
-      ["unknown field", "PUT", record, '{"Data":{},"PartitionKey":"1","X":1}', json, 422],
-      [
-        "record over 1 MiB",
-        "PUT",
-        record,
-        `{"Data":"${"x".repeat(1024 * 1024)}","PartitionKey":"1"}`,
-        json,
-        413,
-      ],
-      ["body over 8 MiB", "PUT", record, "x".repeat(9 * 1024 * 1024), json, 413],
-      ["unknown stream", "PUT", `${api.url}/streams/streaming-other-pin/record`, good, json, 404],
-      ["illegal name", "PUT", `${api.url}/streams/a%2Fb/record`, good, json, 404],
-      ["POST to record", "POST", record, good, json, 405],
-      ["empty Records", "PUT", `${record}s`, '{"Records":[]}', json, 422],
+      ["array body", "PUT", record, "[]", json, 400, invalid],
+      ["body over 8 MiB", "PUT", record, "x".repeat(9 * 1024 * 1024), json, 413, "Request body"],
+      ["illegal name", "PUT", `${api.url}/streams/a%2Fb/record`, good, json, 400, "AccessDenied"],
+      ["POST to record", "POST", record, good, json, 403, noRoute],
+      ["empty Records", "PUT", `${record}s`, '{"Records":[]}', json, 400, invalid],
       [
         "501 Records",
         "PUT",
         `${record}s`,
         JSON.stringify({
-          Records: Array.from({ length: 501 }, (_, i) => ({ Data: i, PartitionKey: "k" })),
+          Records: Array.from({ length: 501 }, (_, i) => ({ Data: { i }, PartitionKey: "k" })),
         }),
         json,
-        422,
+        400,
+        invalid,
       ],
-      ["Records entry without key", "PUT", `${record}s`, '{"Records":[{"Data":1}]}', json, 422],
+      [
+        "Records entry without key",
+        "PUT",
+        `${record}s`,
+        '{"Records":[{"Data":{}}]}',
+        json,
+        400,
+        invalid,
+      ],
       [
         "Records over 5 MiB in all",
         "PUT",
@@ -176,16 +204,25 @@ Deno.test("bad stream requests get a 4xx JSON error and nothing reaches Kinesis"
         JSON.stringify({
           Records: Array.from(
             { length: 6 },
-            () => ({ Data: "x".repeat(1000 * 1000), PartitionKey: "k" }),
+            () => ({ Data: { t: "x".repeat(1000 * 1000) }, PartitionKey: "k" }),
           ),
         }),
         json,
-        413,
+        400,
+        "exceed the limit of 5242880 bytes",
       ],
-      ["delete another stream", "DELETE", `${api.url}/streams/other`, "", json, 404],
-      ["unknown sub-route", "PUT", `${api.url}/streams/${PIN}/shards`, good, json, 404],
+      [
+        "CreateStream with ShardCount 0",
+        "POST",
+        `${api.url}/streams/${PIN}`,
+        '{"ShardCount":0}',
+        json,
+        400,
+        invalid,
+      ],
+      ["unknown sub-route", "PUT", `${api.url}/streams/${PIN}/shards`, good, json, 403, noRoute],
     ];
-    for (const [what, method, url, body, type, status] of cases) {
+    for (const [what, method, url, body, type, status, message] of cases) {
       const res = await fetch(url, {
         method,
         headers: { "content-type": type },
@@ -193,7 +230,10 @@ Deno.test("bad stream requests get a 4xx JSON error and nothing reaches Kinesis"
       });
       const answer = await res.json();
       assert.equal(res.status, status, `${what}: ${JSON.stringify(answer).slice(0, 200)}`);
-      assert.equal(typeof answer.message, "string", what);
+      assert.ok(
+        JSON.stringify(answer).includes(message),
+        `${what}: ${JSON.stringify(answer)}`,
+      );
     }
     assert.deepEqual(k.sent, []);
   } finally {
@@ -201,7 +241,49 @@ Deno.test("bad stream requests get a 4xx JSON error and nothing reaches Kinesis"
   }
 });
 
-Deno.test("Kinesis failures map to statuses that say whether to retry", async () => {
+Deno.test("writes outside the pipeline's streams are the integration role's AccessDenied", async () => {
+  const k = kinesisStandIn();
+  const api = startApi(cfg, { port: 0, kinesis: k.client });
+  try {
+    for (
+      const [method, path] of [["PUT", "/streams/streaming-other-pin/record"], [
+        "DELETE",
+        "/streams/other",
+      ]]
+    ) {
+      const res = await fetch(`${api.url}${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: method === "PUT" ? '{"Data":{"a":1},"PartitionKey":"1"}' : undefined,
+      });
+      const body = await res.json();
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(body.type, "AccessDeniedException");
+      assert.match(body.message, new RegExp(`assumed-role/${cfg.names.apiKinesisRole}/`));
+    }
+    assert.deepEqual(k.sent, []);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("no Content-Type takes the application/json template, as API Gateway does", async () => {
+  const k = kinesisStandIn();
+  const api = startApi(cfg, { port: 0, kinesis: k.client });
+  try {
+    const res = await fetch(`${api.url}/test/streams/${PIN}/record`, {
+      method: "PUT",
+      body: new TextEncoder().encode('{"Data":{"a":1},"PartitionKey":"1","Extra":true}'),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    await res.body?.cancel();
+    assert.equal(dec.decode(k.sent[0].input.Data as Uint8Array), '{"a":1}');
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("Kinesis failures go through the document's response templates", async () => {
   const throttled = Object.assign(new Error("Rate exceeded for shard"), {
     name: "ProvisionedThroughputExceededException",
     $metadata: { httpStatusCode: 400 },
@@ -210,8 +292,19 @@ Deno.test("Kinesis failures map to statuses that say whether to retry", async ()
     name: "ResourceNotFoundException",
     $metadata: { httpStatusCode: 400 },
   });
+  const broken = Object.assign(new Error("We encountered an internal error"), {
+    name: "InternalFailure",
+    $metadata: { httpStatusCode: 500 },
+  });
   const down = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4568"), { name: "Error" });
-  for (const [error, status] of [[throttled, 429], [missing, 404], [down, 502]] as const) {
+  for (
+    const [error, status, message] of [
+      [throttled, 429, /Rate exceeded/],
+      [missing, 404, /Stream not found/],
+      [broken, 502, /internal error/],
+      [down, 502, /Internal server error/],
+    ] as const
+  ) {
     const api = startApi(cfg, { port: 0, kinesis: kinesisStandIn(error).client });
     try {
       const res = await fetch(`${api.url}/streams/${PIN}/record`, {
@@ -221,22 +314,11 @@ Deno.test("Kinesis failures map to statuses that say whether to retry", async ()
       });
       const body = await res.json();
       assert.equal(res.status, status, JSON.stringify(body));
-      assert.match(body.message, /PutRecord|Kinesis/);
+      assert.match(body.message, message);
     } finally {
       await api.close();
     }
   }
-});
-
-Deno.test("record bodies parse to bytes and keys", () => {
-  const r = parsePutRecordBody('{"Data":"text","PartitionKey":"p"}');
-  assert.equal(dec.decode(r.data), '"text"');
-  assert.equal(r.partitionKey, "p");
-  assert.equal(parsePutRecordsBody('{"Records":[{"Data":[1],"PartitionKey":"p"}]}').length, 1);
-  assert.throws(
-    () => parsePutRecordBody('{"StreamName":1,"Data":1,"PartitionKey":"p"}'),
-    /StreamName/,
-  );
 });
 
 Deno.test("the stream routes answer on the stage URL too, as API Gateway's invoke URL has it", async () => {
@@ -246,7 +328,7 @@ Deno.test("the stream routes answer on the stage URL too, as API Gateway's invok
     const put = await fetch(`${api.url}/test/streams/${PIN}/records`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ Records: [{ Data: [1, "two"], PartitionKey: "k" }] }),
+      body: JSON.stringify({ Records: [{ Data: { a: 1, b: "two" }, PartitionKey: "k" }] }),
     });
     assert.equal(put.status, 200, await put.clone().text());
     await put.body?.cancel();
@@ -256,13 +338,13 @@ Deno.test("the stream routes answer on the stage URL too, as API Gateway's invok
     assert.deepEqual(k.sent.map((s) => s.command), ["PutRecordsCommand", "CreateStreamCommand"]);
     const records = k.sent[0].input.Records as { Data: Uint8Array; PartitionKey: string }[];
     assert.deepEqual(records.map((r) => [dec.decode(r.Data), r.PartitionKey]), [
-      ['[1,"two"]', "k"],
+      ['{"a":1,"b":"two"}', "k"],
     ]);
     // The stage's ShardCount, from the config, when the body has none.
     assert.deepEqual(k.sent[1].input, { ShardCount: cfg.kinesis.shards, StreamName: PIN });
     const other = await fetch(`${api.url}/staging/streams/${PIN}/records`, { method: "PUT" });
-    assert.equal(other.status, 404);
-    assert.match((await other.json()).message, /^No route PUT \/staging\/streams/);
+    assert.equal(other.status, 403);
+    assert.match((await other.json()).hint, /^no route PUT \/staging\/streams/);
     assert.equal(k.sent.length, 2);
   } finally {
     await api.close();
@@ -281,10 +363,10 @@ Deno.test("a route the document does not define is refused before anything reach
     const res = await fetch(`${api.url}/streams/${PIN}/records`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ Records: [{ Data: 1, PartitionKey: "k" }] }),
+      body: JSON.stringify({ Records: [{ Data: { a: 1 }, PartitionKey: "k" }] }),
     });
-    assert.equal(res.status, 404);
-    assert.match((await res.json()).message, /the API document defines no such method there/);
+    assert.equal(res.status, 403);
+    assert.match((await res.json()).hint, /no route PUT .* in the API document/);
     assert.deepEqual(k.sent, []);
   } finally {
     await api.close();
