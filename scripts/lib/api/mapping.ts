@@ -59,7 +59,7 @@ export function integrationRequestBody(op: Operation, m: MappedRequest): string 
       "UNSUPPORTED_MEDIA_TYPE",
       `${op.method} ${op.path} has mapping templates for ${
         Object.keys(templates).join(", ") || "no content type"
-      } only; send one of them`,
+      } only: send ${Object.keys(templates).join(" or ") || "none"}`,
     );
   }
   try {
