@@ -5,19 +5,15 @@
  * the same before and after), and the same API process must keep serving good requests.
  */
 import assert from "node:assert/strict";
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListStreamsCommand,
-} from "@aws-sdk/client-kinesis";
+import { type KinesisClient, ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import type { Admin } from "kafkajs";
 import type { Config } from "../../scripts/lib/core/config.ts";
 import { kafkaClient } from "../../scripts/lib/kafka/client.ts";
 import { KAFKA_JSON_V2 } from "../../scripts/lib/kafka/rest.ts";
 import { kinesisClient } from "../../scripts/lib/kinesis/client.ts";
+import { readStream } from "../../scripts/lib/kinesis/read.ts";
 import { KINDS } from "../../scripts/lib/core/names.ts";
-import { openShards, setupStreams } from "../../scripts/lib/kinesis/streams.ts";
+import { setupStreams } from "../../scripts/lib/kinesis/streams.ts";
 import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { startStack, testUserId } from "../harness.ts";
 import { type BadRequest, badRequests } from "./bad_requests.ts";
@@ -144,29 +140,6 @@ function parseAnswer(bytes: Uint8Array, ended: boolean): Omit<Answer, "ms"> | un
   return { status, headers, body: rest };
 }
 
-/** Records in a stream: every shard read from TRIM_HORIZON to its end. */
-async function streamRecords(kinesis: KinesisClient, stream: string): Promise<number> {
-  let count = 0;
-  for (const shard of await openShards(kinesis, stream)) {
-    let iterator = (await kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: stream,
-        ShardId: shard.ShardId!,
-        ShardIteratorType: "TRIM_HORIZON",
-      }),
-    )).ShardIterator;
-    for (let round = 0; iterator && round < 50; round++) {
-      const res = await kinesis.send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
-      );
-      count += res.Records?.length ?? 0;
-      if (!res.Records?.length && (res.MillisBehindLatest ?? 0) === 0) break;
-      iterator = res.NextShardIterator;
-    }
-  }
-  return count;
-}
-
 /** What the test's topics and streams hold, and which of the user's topics and streams exist. */
 async function snapshot(cfg: Config, admin: Admin, kinesis: KinesisClient) {
   const offsets: Record<string, number> = {};
@@ -177,7 +150,8 @@ async function snapshot(cfg: Config, admin: Admin, kinesis: KinesisClient) {
   }
   const streamRecordsNow: Record<string, number> = {};
   for (const k of KINDS) {
-    streamRecordsNow[cfg.names.streams[k]] = await streamRecords(kinesis, cfg.names.streams[k]);
+    streamRecordsNow[cfg.names.streams[k]] =
+      (await readStream(kinesis, cfg.names.streams[k])).length;
   }
   const topics = (await admin.listTopics()).filter((t) => t.includes(cfg.userId)).sort();
   const streams = ((await kinesis.send(new ListStreamsCommand({ Limit: 1000 }))).StreamNames ?? [])

@@ -456,7 +456,8 @@ export function badRequests(n: CorpusNames): BadRequest[] {
       headers: {},
       body: new Uint8Array(),
       status: 400,
-      message: /not authorized to perform: kinesis:DeleteStream on resource: .*stream\/streaming-ffffffffffff-geo/,
+      message:
+        /not authorized to perform: kinesis:DeleteStream on resource: .*stream\/streaming-ffffffffffff-geo/,
     },
 
     // Not UTF-8.

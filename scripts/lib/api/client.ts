@@ -7,6 +7,7 @@
 import { isNetworkError, networkReason } from "../core/http.ts";
 import { KAFKA_JSON_V2 } from "../kafka/rest.ts";
 import { sleep } from "../core/time.ts";
+import type { ApiRoutes } from "./routes.ts";
 
 /** Options of {@linkcode produceRecords}. */
 export interface ProduceOptions {
@@ -40,26 +41,27 @@ export interface ProduceResult {
 export const DEFAULT_RETRIES = 8;
 
 /**
- * Posts `values` as one Kafka REST v2 request to `POST {apiUrl}/topics/{topic}`.
+ * Posts `values` as one Kafka REST v2 request to the API's topic route (the document's: in the
+ * project's, `POST <invoke URL>/topics/{topic}`).
  *
  * @example
  * ```ts ignore
- * await produceRecords(cfg.apiUrl, cfg.names.topics.pin, [{ index: 1 }]);
+ * await produceRecords(apiRoutes(cfg), cfg.names.topics.pin, [{ index: 1 }]);
  * ```
  */
 export async function produceRecords(
-  apiUrl: string,
+  api: ApiRoutes,
   topic: string,
   values: unknown[],
   opts: ProduceOptions = {},
 ): Promise<ProduceResult> {
-  const url = `${apiUrl.replace(/\/$/, "")}/topics/${encodeURIComponent(topic)}`;
+  const { method, url } = api.topic(topic);
   const body = JSON.stringify({ records: values.map((value) => ({ value })) });
   let attempts = 0;
   const text = await requestWithRetry(
-    "POST",
+    method,
     url,
-    apiUrl,
+    api.invokeUrl,
     KAFKA_JSON_V2,
     body,
     opts,
@@ -79,7 +81,7 @@ export function backoff(opts: ProduceOptions, attempt: number): Promise<void> {
  * to the body of the 2xx answer. Other 4xx fail at once with the API's message.
  */
 export async function requestWithRetry(
-  method: "POST" | "PUT",
+  method: string,
   url: string,
   apiUrl: string,
   contentType: string,

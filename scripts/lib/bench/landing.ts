@@ -8,6 +8,7 @@
  * @module
  */
 import { produceRecords } from "../api/client.ts";
+import { apiRoutes } from "../api/routes.ts";
 import { summarize, type Summary } from "./stats.ts";
 import type { Config } from "../core/config.ts";
 import { LakeWatcher } from "../lake/watch.ts";
@@ -82,6 +83,7 @@ export async function measureLanding(cfg: Config, opts: LandingOptions): Promise
     await source.close();
   }
   const topics = KINDS.map((k) => cfg.names.topics[k]);
+  const api = apiRoutes(cfg);
   const s3 = s3Client(cfg);
   const watcher = new LakeWatcher(s3, cfg.names.bucket, topics);
   const tracked: Tracked[] = [];
@@ -97,7 +99,7 @@ export async function measureLanding(cfg: Config, opts: LandingOptions): Promise
         const t: Tracked = { topic: cfg.names.topics[kind], sentAt: performance.now() };
         tracked.push(t);
         inFlight.push(
-          produceRecords(cfg.apiUrl, t.topic, [posts[i][kind]], { retries: 0 }).then((r) => {
+          produceRecords(api, t.topic, [posts[i][kind]], { retries: 0 }).then((r) => {
             t.ackAt = performance.now();
             t.partition = r.offsets[0].partition;
             t.offset = r.offsets[0].offset;

@@ -17,6 +17,7 @@ import { type Kind, KINDS, names } from "../core/names.ts";
 import { isoDatetime, sleep } from "../core/time.ts";
 import { stackContext } from "../stack/context.ts";
 import { partitionKeyOf, putStreamRecords } from "../emulator/stream_sender.ts";
+import { apiRoutes } from "../api/routes.ts";
 import { setupStreams } from "../kinesis/streams.ts";
 import { startStreamJob } from "../stream/job.ts";
 import { type StreamEvent } from "../stream/events.ts";
@@ -307,6 +308,7 @@ async function sendAt(
   drainSeconds: number,
 ): Promise<RateResult> {
   const { visibleAt, startedAt } = seen;
+  const api = apiRoutes(cfg, apiUrl);
   const sentAt = new Map<number, number>();
   const acks: number[] = [];
   const errors = new Set<string>();
@@ -330,7 +332,7 @@ async function sendAt(
       sentAt.set(key, t0);
       await Promise.all(KINDS.map(async (kind) => {
         try {
-          await putStreamRecords(apiUrl, cfg.names.streams[kind], [{
+          await putStreamRecords(api, cfg.names.streams[kind], [{
             data: rows[kind],
             partitionKey: partitionKeyOf(rows[kind]),
           }]);

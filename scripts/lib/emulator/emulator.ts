@@ -9,6 +9,7 @@
  * @module
  */
 import { type ProduceOptions, produceRecords } from "../api/client.ts";
+import { apiRoutes } from "../api/routes.ts";
 import type { Config } from "../core/config.ts";
 import { isSourceUnavailable } from "../source/mysql.ts";
 import { type Kind, KINDS } from "../core/names.ts";
@@ -27,7 +28,8 @@ export type Sender = (kind: Kind, rows: SourceRow[], opts: ProduceOptions) => Pr
  * ```
  */
 export function topicSender(cfg: Config, apiUrl: string = cfg.apiUrl): Sender {
-  return (kind, rows, opts) => produceRecords(apiUrl, cfg.names.topics[kind], rows, opts);
+  const api = apiRoutes(cfg, apiUrl);
+  return (kind, rows, opts) => produceRecords(api, cfg.names.topics[kind], rows, opts);
 }
 
 /** Options of {@linkcode emulate}. */

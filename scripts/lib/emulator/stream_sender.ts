@@ -1,7 +1,8 @@
 /**
- * A client of the API's Kinesis routes (docs/spec.md §3): `PUT /streams/{name}/record` for one row,
- * `PUT /streams/{name}/records` (PutRecords) for several. Retries with exponential backoff when the
- * failure may pass (connection errors, 429, 5xx); PutRecords retries only its failed records.
+ * A client of the API's Kinesis routes (docs/spec.md §3), as the API document has them (in the
+ * project's, `PUT /streams/{name}/record` for one row, `PUT /streams/{name}/records`
+ * (PutRecords) for several). Retries with exponential backoff when the failure may pass
+ * (connection errors, 429, 5xx); PutRecords retries only its failed records.
  *
  * @module
  */
@@ -12,7 +13,7 @@ import {
   type ProduceOptions,
   requestWithRetry,
 } from "../api/client.ts";
-import { STREAM_JSON } from "../api/kinesis_integration.ts";
+import { type ApiRoutes, apiRoutes, type StreamRoute } from "../api/routes.ts";
 import type { Config } from "../core/config.ts";
 import type { Sender } from "./emulator.ts";
 import type { SourceRow } from "../source/posts.ts";
@@ -37,16 +38,31 @@ interface Answer {
   ErrorMessage?: string;
 }
 
-/** One PUT, retried on network errors, 429 and 5xx; resolves to the parsed 2xx answer. */
+/** One request, retried on network errors, 429 and 5xx; resolves to the parsed 2xx answer. */
 async function put(
+  route: StreamRoute,
   url: string,
-  apiUrl: string,
+  api: ApiRoutes,
   body: string,
   opts: ProduceOptions,
   attempts: { n: number },
 ): Promise<unknown> {
   return JSON.parse(
-    await requestWithRetry("PUT", url, apiUrl, STREAM_JSON, body, opts, () => attempts.n++),
+    await requestWithRetry(
+      route.method,
+      url,
+      api.invokeUrl,
+      route.contentType,
+      body,
+      opts,
+      () => attempts.n++,
+    ),
+  );
+}
+
+function missing(api: ApiRoutes, action: string): Error {
+  return new Error(
+    `${api.source} has no ${action} route: add a Kinesis ${action} integration to the API document`,
   );
 }
 
@@ -56,55 +72,49 @@ async function put(
  *
  * @example
  * ```ts ignore
- * await putStreamRecords(cfg.apiUrl, cfg.names.streams.pin, [{ data: { index: 1 }, partitionKey: "1" }]);
+ * await putStreamRecords(apiRoutes(cfg), cfg.names.streams.pin, [{ data: { index: 1 }, partitionKey: "1" }]);
  * ```
  */
 export async function putStreamRecords(
-  apiUrl: string,
+  api: ApiRoutes,
   stream: string,
   entries: StreamEntry[],
   opts: ProduceOptions & { batch?: boolean } = {},
 ): Promise<PutResult> {
-  const base = `${apiUrl.replace(/\/$/, "")}/streams/${encodeURIComponent(stream)}`;
   const attempts = { n: 0 };
-  if (entries.length === 1 && !opts.batch) {
-    const [e] = entries;
+  // One record goes as PutRecord, unless asked to batch or the API has only PutRecords.
+  if (entries.length === 1 && (!opts.batch || !api.putRecords) && api.putRecord) {
+    const route = api.putRecord;
+    const url = route.url(stream);
     const answer = await put(
-      `${base}/record`,
-      apiUrl,
-      JSON.stringify({ StreamName: stream, Data: e.data, PartitionKey: e.partitionKey }),
+      route,
+      url,
+      api,
+      route.body(stream, entries),
       opts,
       attempts,
     ) as Answer;
     if (typeof answer?.SequenceNumber !== "string") {
-      throw new ProduceError(`API answered PUT ${base}/record without a SequenceNumber`);
+      throw new ProduceError(`API answered ${route.method} ${url} without a SequenceNumber`);
     }
     return {
       records: [{ sequenceNumber: answer.SequenceNumber, shardId: answer.ShardId ?? "" }],
       attempts: attempts.n,
     };
   }
+  const route = api.putRecords;
+  if (!route) throw missing(api, entries.length === 1 ? "PutRecord or PutRecords" : "PutRecords");
+  const url = route.url(stream);
   const done: (PutResult["records"][number] | undefined)[] = entries.map(() => undefined);
   let pending = entries.map((_, i) => i);
   const retries = opts.retries ?? DEFAULT_RETRIES;
   for (let round = 1;; round++) {
-    const answer = await put(
-      `${base}/records`,
-      apiUrl,
-      JSON.stringify({
-        StreamName: stream,
-        Records: pending.map((i) => ({
-          Data: entries[i].data,
-          PartitionKey: entries[i].partitionKey,
-        })),
-      }),
-      opts,
-      attempts,
-    ) as { Records?: Answer[] };
+    const body = route.body(stream, pending.map((i) => entries[i]));
+    const answer = await put(route, url, api, body, opts, attempts) as { Records?: Answer[] };
     const records = answer?.Records;
     if (!Array.isArray(records) || records.length !== pending.length) {
       throw new ProduceError(
-        `API answered PUT ${base}/records with ${records?.length ?? "no"} results for ` +
+        `API answered ${route.method} ${url} with ${records?.length ?? "no"} results for ` +
           `${pending.length} records`,
       );
     }
@@ -123,7 +133,7 @@ export async function putStreamRecords(
     }
     if (round > retries) {
       throw new ProduceError(
-        `Kinesis refused ${failed.length} of ${entries.length} records of PUT ${base}/records ` +
+        `Kinesis refused ${failed.length} of ${entries.length} records of ${route.method} ${url} ` +
           `after ${round} attempts: ${reason}`,
       );
     }
@@ -160,10 +170,11 @@ export function streamSender(
   cfg: Config,
   opts: { apiUrl?: string; putRecords?: boolean } = {},
 ): Sender {
-  const apiUrl = opts.apiUrl ?? cfg.apiUrl;
+  const api = apiRoutes(cfg, opts.apiUrl);
+  if (!api.putRecord && !api.putRecords) throw missing(api, "PutRecord or PutRecords");
   return (kind, rows, retry) =>
     putStreamRecords(
-      apiUrl,
+      api,
       cfg.names.streams[kind],
       rows.map((data) => ({ data, partitionKey: partitionKeyOf(data) })),
       { ...retry, batch: opts.putRecords },
