@@ -1,12 +1,12 @@
 /**
- * `deno task api [--host H] [--port P]`: the local API gateway (API Gateway in the original) in
- * front of the Kafka REST proxy: `POST /topics/{topic}` for the pin, geo and user topics, and the
- * Kinesis integration: `PUT /streams/{name}/record(s)` for the three streams, `GET /streams`,
- * `GET|POST|DELETE /streams/{name}`.
+ * `deno task api [--host H] [--port P]`: the local API gateway (API Gateway in the original),
+ * executing the API document (`api/openapi.yaml`, or PIPELINE_API_DEFINITION): its HTTP proxy
+ * to the Kafka REST proxy and its Kinesis integrations, on the stage URL and the bare paths.
  *
  * @module
  */
 import { startApi } from "./lib/api/gateway.ts";
+import { routeRows } from "./lib/api/document_view.ts";
 import { main, parseCount, parseFlags } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
 import { networkReason } from "./lib/core/http.ts";
@@ -28,14 +28,12 @@ if (import.meta.main) {
     const api = startApi(cfg, { hostname: values.host, port });
     const proxy = cfg.restProxyUrl!;
     console.log(
-      `API gateway on ${api.url} and ${api.url}/${api.stage} (api/openapi.yaml) -> ` +
-        `Kafka REST proxy ${proxy}`,
+      `API gateway on ${api.url} and ${api.url}/${api.stage} (${cfg.apiDefinition}) -> ` +
+        `Kafka REST proxy ${proxy}, Kinesis ${cfg.kinesis.endpoint ?? cfg.region}`,
     );
-    console.log(`  POST ${api.url}/topics/{${Object.values(cfg.names.topics).join(",")}}`);
-    console.log(
-      `  PUT  ${api.url}/streams/{${Object.values(cfg.names.streams).join(",")}}/record(s) -> ` +
-        `Kinesis ${cfg.kinesis.endpoint ?? cfg.region}`,
-    );
+    for (const r of routeRows(api.document)) {
+      console.log(`  ${r.method.padEnd(6)} ${api.url}/${api.stage}${r.path} -> ${r.target}`);
+    }
     await fetch(`${proxy}/healthy`).then((r) => r.body?.cancel()).catch((e) =>
       console.warn(
         `! Kafka REST proxy at ${proxy} does not answer (${networkReason(e)}); requests ` +
