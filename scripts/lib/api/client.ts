@@ -59,9 +59,9 @@ export async function produceRecords(
   const body = JSON.stringify({ records: values.map((value) => ({ value })) });
   let attempts = 0;
   const text = await requestWithRetry(
+    api,
     method,
     url,
-    api.invokeUrl,
     KAFKA_JSON_V2,
     body,
     opts,
@@ -81,9 +81,9 @@ export function backoff(opts: ProduceOptions, attempt: number): Promise<void> {
  * to the body of the 2xx answer. Other 4xx fail at once with the API's message.
  */
 export async function requestWithRetry(
+  api: ApiRoutes,
   method: string,
   url: string,
-  apiUrl: string,
   contentType: string,
   body: string,
   opts: ProduceOptions,
@@ -97,7 +97,7 @@ export async function requestWithRetry(
     try {
       const res = await fetch(url, {
         method,
-        headers: { "content-type": contentType, accept: "application/json" },
+        headers: { ...api.headers, "content-type": contentType, accept: "application/json" },
         body,
         signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
       });
@@ -116,7 +116,7 @@ export async function requestWithRetry(
     if (attempt > retries) {
       throw new ProduceError(
         status === undefined
-          ? `Cannot reach the API at ${apiUrl}: ${reason}; start it with \`deno task api\``
+          ? `Cannot reach the API at ${api.invokeUrl}: ${reason}; start it with \`deno task api\``
           : `API failed ${method} ${url} after ${attempt} attempts: ${reason}`,
         status,
       );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { startApi } from "./gateway.ts";
+import { loadApiDocumentSync, parseApiDocument } from "./document.ts";
 import { resolveConfig } from "../core/config.ts";
 import { REPO_ROOT } from "../core/paths.ts";
 import { KAFKA_JSON_V2 } from "../kafka/rest.ts";
@@ -150,6 +151,41 @@ Deno.test("the topic route answers on the stage URL too and forwards to the prox
     assert.equal(other.status, 403);
     await other.body?.cancel();
     assert.equal(up.seen.length, 2);
+  } finally {
+    await api.close();
+    await up.server.shutdown();
+  }
+});
+
+Deno.test("a document's API key scheme is enforced as API Gateway does: 403 Forbidden without the key", async () => {
+  const up = upstream();
+  const base = loadApiDocumentSync();
+  const raw = structuredClone(base.raw) as Record<string, unknown> & {
+    components: Record<string, unknown>;
+  };
+  raw.components.securitySchemes = { api_key: { type: "apiKey", name: "x-api-key", in: "header" } };
+  raw.security = [{ api_key: [] }];
+  const document = parseApiDocument(stringify(raw), "keyed.yaml");
+  const api = startApi(cfg, { port: 0, restProxyUrl: up.url, document, apiKeys: ["k-123"] });
+  try {
+    const post = (headers: Record<string, string>) =>
+      fetch(`${api.url}/test/topics/${cfg.names.topics.pin}`, {
+        method: "POST",
+        headers: { "content-type": KAFKA_JSON_V2, ...headers },
+        body: '{"records":[{"value":{"index":1}}]}',
+      });
+    for (const headers of [{}, { "x-api-key": "wrong" }] as Record<string, string>[]) {
+      const res = await post(headers);
+      const body = await res.json();
+      assert.equal(res.status, 403, JSON.stringify(body));
+      assert.equal(body.message, "Forbidden");
+      assert.match(body.hint, /needs an API key \(api_key\) in the x-api-key header/);
+    }
+    assert.equal(up.seen.length, 0);
+    const ok = await post({ "x-api-key": "k-123" });
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+    assert.equal(up.seen.length, 1);
   } finally {
     await api.close();
     await up.server.shutdown();

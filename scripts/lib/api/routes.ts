@@ -47,6 +47,8 @@ export interface ApiRoutes {
   stage: string;
   /** Where the document came from, for messages. */
   source: string;
+  /** Headers every request carries: the API key, when there is one. */
+  headers: Record<string, string>;
   /** Method and URL that produce (Kafka REST v2) to a topic. */
   topic(topic: string): { method: string; url: string };
   putRecord?: StreamRoute;
@@ -71,11 +73,12 @@ export function apiRoutes(cfg: Config, apiUrl: string = cfg.apiUrl): ApiRoutes {
     doc = loadApiDocumentSync(cfg.apiDefinition);
     cache.set(cfg.apiDefinition, doc);
   }
-  return routesOf(doc, apiUrl, cfg.apiDefinition);
+  return routesOf(doc, apiUrl, cfg.apiDefinition, cfg.apiKey);
 }
 
 /**
- * The routes of a document at an invoke URL; the stage is added when the URL lacks it.
+ * The routes of a document at an invoke URL; the stage is added when the URL lacks it. With
+ * `apiKey`, every request carries it in `x-api-key`, as API Gateway reads it.
  *
  * @example
  * ```ts
@@ -85,7 +88,12 @@ export function apiRoutes(cfg: Config, apiUrl: string = cfg.apiUrl): ApiRoutes {
  * api.putRecord!.url("s1"); // "http://127.0.0.1:8000/test/streams/s1/record"
  * ```
  */
-export function routesOf(doc: ApiDocument, apiUrl: string, source: string): ApiRoutes {
+export function routesOf(
+  doc: ApiDocument,
+  apiUrl: string,
+  source: string,
+  apiKey?: string,
+): ApiRoutes {
   const base = apiUrl.replace(/\/+$/, "");
   const invokeUrl = base.endsWith(`/${doc.stage}`) ? base : `${base}/${doc.stage}`;
   const topicRoute = findTopicRoute(doc, source);
@@ -93,6 +101,7 @@ export function routesOf(doc: ApiDocument, apiUrl: string, source: string): ApiR
     invokeUrl,
     stage: doc.stage,
     source,
+    headers: apiKey ? { "x-api-key": apiKey } : {},
     topic: (topic) => ({ method: topicRoute.method, url: invokeUrl + topicRoute.path(topic) }),
     putRecord: streamRoute(doc, "PutRecord", invokeUrl),
     putRecords: streamRoute(doc, "PutRecords", invokeUrl),

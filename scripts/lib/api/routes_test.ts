@@ -45,6 +45,8 @@ Deno.test("the project's routes: the stage URL, the topic path, Data as the row'
   const api = routesOf(doc, "http://127.0.0.1:8000/", API_DOCUMENT);
   assert.equal(api.invokeUrl, "http://127.0.0.1:8000/test");
   assert.equal(routesOf(doc, "https://x.example/test", "d").invokeUrl, "https://x.example/test");
+  assert.deepEqual(api.headers, {});
+  assert.deepEqual(routesOf(doc, "http://h", "d", "k-1").headers, { "x-api-key": "k-1" });
   assert.deepEqual(api.topic("u.pin"), {
     method: "POST",
     url: "http://127.0.0.1:8000/test/topics/u.pin",

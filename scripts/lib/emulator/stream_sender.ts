@@ -49,9 +49,9 @@ async function put(
 ): Promise<unknown> {
   return JSON.parse(
     await requestWithRetry(
+      api,
       route.method,
       url,
-      api.invokeUrl,
       route.contentType,
       body,
       opts,
