@@ -15,6 +15,7 @@ import {
 } from "./options.ts";
 import { progressLine } from "../view/progress.ts";
 import { streamSender } from "./stream_sender.ts";
+import { apiRoutes } from "../api/routes.ts";
 import { table } from "../view/table.ts";
 
 /** Where the emulator sends: the Kafka topics or the Kinesis streams. */
@@ -76,9 +77,9 @@ export async function runEmulatorCli(args: string[], target: EmulatorTarget): Pr
     ? "as fast as possible"
     : `${opts.rate} posts/s`;
   console.log(
-    `Emulating posts to ${
-      streams ? "the streams at " : ""
-    }${cfg.apiUrl} (${pacing}, batch ${opts.batch}, ` +
+    `Emulating posts to ${streams ? "the streams at " : ""}${
+      apiRoutes(cfg).invokeUrl
+    } (${pacing}, batch ${opts.batch}, ` +
       `concurrency ${opts.concurrency}${opts.count ? `, ${opts.count} posts` : ""}${
         opts.duration ? `, ${opts.duration} s` : ""
       })`,
