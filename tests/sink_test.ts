@@ -18,6 +18,7 @@ import {
 } from "../scripts/lib/lake/object_key.ts";
 import { countLines } from "../scripts/lib/lake/offsets.ts";
 import { sleep, waitFor } from "../scripts/lib/core/time.ts";
+import { down, up } from "../scripts/lib/stack/stack.ts";
 import { startStack, testUserId } from "./harness.ts";
 
 // The worker's offset.flush.interval.ms (scripts/lib/stack/services/connect.ts).
@@ -198,6 +199,28 @@ Deno.test({
           });
         },
       );
+
+      await t.step("flush.size=2: MinIO stopped mid-run, every record lands once", async () => {
+        const cfg = await caseConfig("sink-retry", 2);
+        await setupTopics(cfg);
+        await produce(cfg, 0, 10);
+        registered.push(cfg);
+        await setupConnector(cfg);
+        await landed(cfg, 10);
+        await down(stack.ctx, { only: ["minio"] });
+        try {
+          await produce(cfg, 10, 10);
+          // Several failed uploads and redelivered batches while MinIO is away.
+          await sleep(3 * FLUSH_INTERVAL_MS);
+          assert.equal(await committed(cfg), 10, "nothing committed while MinIO is down");
+        } finally {
+          await up(stack.ctx, ["minio"]);
+        }
+        const { objects } = await landed(cfg, 20);
+        assertLayout(cfg, objects, 20);
+        assert.ok(objects.every((o) => o.records.length === 2));
+        assert.equal(objects.length, 10);
+      });
     } finally {
       for (const cfg of registered) await deleteConnector(connectUrl(cfg), connectorName(cfg));
       await stack.release();
