@@ -19,10 +19,8 @@ import {
 import { countLines } from "../scripts/lib/lake/offsets.ts";
 import { sleep, waitFor } from "../scripts/lib/core/time.ts";
 import { down, up } from "../scripts/lib/stack/stack.ts";
+import { OFFSET_FLUSH_INTERVAL_MS } from "../scripts/lib/stack/services/connect.ts";
 import { startStack, testUserId } from "./harness.ts";
-
-// The worker's offset.flush.interval.ms (scripts/lib/stack/services/connect.ts).
-const FLUSH_INTERVAL_MS = 2000;
 
 /** One lake object of the test topic: its parsed key and its records. */
 interface Landed {
@@ -185,7 +183,7 @@ Deno.test({
             3,
           ]]);
           // Several offset flushes later, record 9 is neither written nor committed.
-          await sleep(3 * FLUSH_INTERVAL_MS);
+          await sleep(3 * OFFSET_FLUSH_INTERVAL_MS);
           assert.equal(await committed(cfg), 9);
           assert.equal((await lake(cfg)).length, 3);
           await produce(cfg, 10, 2);
@@ -193,7 +191,7 @@ Deno.test({
           assertLayout(cfg, after.objects, 12);
           assert.deepEqual(after.objects.map((o) => o.records.length), [3, 3, 3, 3]);
           await waitFor(async () => (await committed(cfg)) === 12, {
-            timeoutMs: 5 * FLUSH_INTERVAL_MS,
+            timeoutMs: 5 * OFFSET_FLUSH_INTERVAL_MS,
             timeoutError: async () =>
               new Error(`The sink committed ${await committed(cfg)}, not 12, after its 4th object`),
           });
@@ -211,7 +209,7 @@ Deno.test({
         try {
           await produce(cfg, 10, 10);
           // Several failed uploads and redelivered batches while MinIO is away.
-          await sleep(3 * FLUSH_INTERVAL_MS);
+          await sleep(3 * OFFSET_FLUSH_INTERVAL_MS);
           assert.equal(await committed(cfg), 10, "nothing committed while MinIO is down");
         } finally {
           await up(stack.ctx, ["minio"]);

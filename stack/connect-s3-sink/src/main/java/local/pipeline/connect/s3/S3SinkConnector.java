@@ -30,6 +30,7 @@ public class S3SinkConnector extends SinkConnector {
         return cfgs;
     }
     @Override public void stop() { }
+    @Override public ConfigDef config() { return S3SinkConfig.CONFIG_DEF; }
 
     private static String readVersion() {
         try (InputStream in = S3SinkConnector.class.getResourceAsStream("version.properties")) {
@@ -38,8 +39,7 @@ public class S3SinkConnector extends SinkConnector {
             p.load(in);
             return p.getProperty("version");
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("Cannot read version.properties from the plugin jar", e);
         }
     }
-    @Override public ConfigDef config() { return S3SinkConfig.CONFIG_DEF; }
 }

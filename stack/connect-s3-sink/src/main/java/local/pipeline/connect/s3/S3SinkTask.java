@@ -146,10 +146,7 @@ public class S3SinkTask extends SinkTask {
      */
     @Override public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         try {
-            for (TopicPartition tp : buffers.keySet().toArray(new TopicPartition[0])) {
-                Buf buf = buffers.remove(tp);
-                if (buf.count > 0) upload(tp, buf);
-            }
+            for (TopicPartition tp : buffers.keySet().toArray(new TopicPartition[0])) upload(tp, buffers.remove(tp));
         } catch (ConnectException e) {
             // Connect rewinds every partition to its last commit, so the records still buffered
             // come again: keeping them would write them twice into the next object.
@@ -171,7 +168,7 @@ public class S3SinkTask extends SinkTask {
         }
     }
 
-    static String zeroPad(long offset, int width) {
+    private static String zeroPad(long offset, int width) {
         String digits = Long.toString(offset);
         return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
