@@ -9,7 +9,11 @@ import { connectorName, connectUrl, setupConnector } from "../scripts/lib/lake/c
 import { deleteConnector } from "../scripts/lib/lake/connect_rest.ts";
 import { kafkaClient } from "../scripts/lib/kafka/client.ts";
 import { setupTopics } from "../scripts/lib/kafka/topics.ts";
-import { listObjects, readObjectText, s3Client } from "../scripts/lib/lake/s3.ts";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { ensureBucket, listObjects, readObjectText, s3Client } from "../scripts/lib/lake/s3.ts";
+import { countLake } from "../scripts/lib/lake/count.ts";
+import { readTopic } from "../scripts/lib/lake/lake.ts";
+import { LakeWatcher } from "../scripts/lib/lake/watch.ts";
 import {
   objectKey,
   OFFSET_PAD_WIDTH,
@@ -111,13 +115,8 @@ async function committed(cfg: Config): Promise<number> {
   }
 }
 
-/** Every object named by the padded layout, and together the records 0..n-1 once, in order. */
-function assertLayout(cfg: Config, objects: Landed[], n: number): void {
-  const topic = cfg.names.topics.pin;
-  for (const o of objects) {
-    assert.equal(o.key, objectKey(topic, 0, o.start), `${o.key} has the padded layout`);
-    assert.match(o.key, new RegExp(`\\+\\d{${OFFSET_PAD_WIDTH}}\\.json$`));
-  }
+/** Together the objects hold the records 0..n-1 once, in order, each starting where the last ended. */
+function assertChain(objects: Landed[], n: number): void {
   const byStart = [...objects].sort((a, b) => a.start - b.start);
   let next = 0;
   for (const o of byStart) {
@@ -125,6 +124,16 @@ function assertLayout(cfg: Config, objects: Landed[], n: number): void {
     next += o.records.length;
   }
   assert.deepEqual(byStart.flatMap((o) => o.records.map((r) => r.n)), [...Array(n).keys()]);
+}
+
+/** Every object named by the padded layout, and together the records 0..n-1 once, in order. */
+function assertLayout(cfg: Config, objects: Landed[], n: number): void {
+  const topic = cfg.names.topics.pin;
+  for (const o of objects) {
+    assert.equal(o.key, objectKey(topic, 0, o.start), `${o.key} has the padded layout`);
+    assert.match(o.key, new RegExp(`\\+\\d{${OFFSET_PAD_WIDTH}}\\.json$`));
+  }
+  assertChain(objects, n);
 }
 
 function report(mode: string, objects: number, records: number, seconds: number): void {
@@ -219,6 +228,60 @@ Deno.test({
         assert.ok(objects.every((o) => o.records.length === 2));
         assert.equal(objects.length, 10);
       });
+
+      await t.step(
+        "a lake of the old sink's unpadded keys and the new padded ones reads as one",
+        async () => {
+          const cfg = await caseConfig("sink-mixed");
+          const topic = cfg.names.topics.pin;
+          await setupTopics(cfg);
+          await produce(cfg, 0, 20);
+          // As if the sink before padding had landed and committed records 0-9 in two objects.
+          const admin = kafkaClient(cfg, "sink-test-admin").admin();
+          await admin.connect();
+          await admin.setOffsets({
+            groupId: `connect-${connectorName(cfg)}`,
+            topic,
+            partitions: [{ partition: 0, offset: "10" }],
+          });
+          await admin.disconnect();
+          const s3 = s3Client(cfg);
+          try {
+            await ensureBucket(s3, cfg.names.bucket);
+            for (const start of [0, 5]) {
+              const lines = [0, 1, 2, 3, 4].map((i) => JSON.stringify({ n: start + i }) + "\n");
+              await s3.send(
+                new PutObjectCommand({
+                  Bucket: cfg.names.bucket,
+                  Key: objectKey(topic, 0, start, 0),
+                  Body: lines.join(""),
+                }),
+              );
+            }
+            registered.push(cfg);
+            await setupConnector(cfg);
+            const { objects } = await landed(cfg, 20);
+            for (const o of objects) {
+              const pad = o.start < 10 ? 0 : OFFSET_PAD_WIDTH; // the old sink's, then ours
+              assert.equal(o.key, objectKey(topic, 0, o.start, pad));
+            }
+            const starts = objects.map((o) => o.start);
+            assert.deepEqual(starts.toSorted((a, b) => a - b).slice(0, 2), [0, 5], "old keys stay");
+            assertChain(objects, 20);
+
+            assert.equal((await countLake(cfg)).pin.records, 20);
+            const watcher = new LakeWatcher(s3, cfg.names.bucket, [topic]);
+            await watcher.poll();
+            assert.equal(watcher.visibleEnd(topic).get(0), 20);
+            const rows = await readTopic(s3, cfg.names.bucket, topic);
+            assert.deepEqual(rows.map((r) => r.n).sort((a, b) => Number(a) - Number(b)), [
+              ...Array(20).keys(),
+            ]);
+          } finally {
+            s3.destroy();
+          }
+        },
+      );
     } finally {
       for (const cfg of registered) await deleteConnector(connectUrl(cfg), connectorName(cfg));
       await stack.release();
