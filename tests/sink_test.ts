@@ -115,6 +115,15 @@ async function committed(cfg: Config): Promise<number> {
   }
 }
 
+/** Waits until the sink's group has committed `offset` (a commit follows each offset flush). */
+async function waitCommitted(cfg: Config, offset: number): Promise<void> {
+  let last = -1;
+  await waitFor(async () => (last = await committed(cfg)) === offset, {
+    timeoutMs: 10 * OFFSET_FLUSH_INTERVAL_MS,
+    timeoutError: () => new Error(`The sink committed offset ${last}, not ${offset}`),
+  });
+}
+
 /** Together the objects hold the records 0..n-1 once, in order, each starting where the last ended. */
 function assertChain(objects: Landed[], n: number): void {
   const byStart = [...objects].sort((a, b) => a.start - b.start);
@@ -192,6 +201,7 @@ Deno.test({
             3,
           ]]);
           // Several offset flushes later, record 9 is neither written nor committed.
+          await waitCommitted(cfg, 9);
           await sleep(3 * OFFSET_FLUSH_INTERVAL_MS);
           assert.equal(await committed(cfg), 9);
           assert.equal((await lake(cfg)).length, 3);
@@ -199,11 +209,7 @@ Deno.test({
           const after = await landed(cfg, 12);
           assertLayout(cfg, after.objects, 12);
           assert.deepEqual(after.objects.map((o) => o.records.length), [3, 3, 3, 3]);
-          await waitFor(async () => (await committed(cfg)) === 12, {
-            timeoutMs: 5 * OFFSET_FLUSH_INTERVAL_MS,
-            timeoutError: async () =>
-              new Error(`The sink committed ${await committed(cfg)}, not 12, after its 4th object`),
-          });
+          await waitCommitted(cfg, 12);
         },
       );
 
@@ -214,6 +220,7 @@ Deno.test({
         registered.push(cfg);
         await setupConnector(cfg);
         await landed(cfg, 10);
+        await waitCommitted(cfg, 10);
         await down(stack.ctx, { only: ["minio"] });
         try {
           await produce(cfg, 10, 10);
