@@ -134,7 +134,7 @@ async function writeLake(cfg: Config, posts: number): Promise<void> {
         await s3.send(
           new PutObjectCommand({
             Bucket: cfg.names.bucket,
-            Key: objectKey(topic, 0, offset, 10),
+            Key: objectKey(topic, 0, offset),
             Body: body.join("\n") + "\n",
           }),
         );

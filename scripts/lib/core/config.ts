@@ -69,6 +69,11 @@ export interface Config {
     forcePathStyle: boolean;
     accessKeyId?: string;
     secretAccessKey?: string;
+    /**
+     * The S3 sink's `flush.size`, records per object. Unset: the local sink writes one object
+     * per partition at each offset flush, and the MSK Connect config keeps the course's 1.
+     */
+    flushSize?: number;
   };
   kinesis: { endpoint?: string; shards: number };
 }
@@ -262,6 +267,11 @@ export function resolveConfig(
       forcePathStyle: local || s3Raw.force_path_style === true,
       accessKeyId: env.PIPELINE_S3_ACCESS_KEY || undefined,
       secretAccessKey: env.PIPELINE_S3_SECRET_KEY || undefined,
+      flushSize: env.PIPELINE_S3_FLUSH_SIZE
+        ? v.positiveInt(Number(env.PIPELINE_S3_FLUSH_SIZE), "PIPELINE_S3_FLUSH_SIZE")
+        : s3Raw.flush_size === undefined
+        ? undefined
+        : v.positiveInt(s3Raw.flush_size, at("s3.flush_size")),
     },
     kinesis: {
       endpoint: kinesisEndpoint ? v.string(kinesisEndpoint, at("kinesis.endpoint")) : undefined,

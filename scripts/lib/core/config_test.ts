@@ -72,6 +72,14 @@ function rejects(doc: unknown, env: Record<string, string>, key: string, profile
   });
 }
 
+Deno.test("the S3 sink's flush.size is unset unless configured, and the environment wins", () => {
+  assert.equal(resolveConfig(base(), FILE, "local", {}).s3.flushSize, undefined);
+  const d = base();
+  d.profiles.local.s3 = { flush_size: 500 };
+  assert.equal(resolveConfig(d, FILE, "local", {}).s3.flushSize, 500);
+  assert.equal(resolveConfig(d, FILE, "local", { PIPELINE_S3_FLUSH_SIZE: "1" }).s3.flushSize, 1);
+});
+
 Deno.test("invalid config names the key and the file", () => {
   const d1 = base();
   d1.stack.ports.kafka = "ninety";
@@ -91,6 +99,10 @@ Deno.test("invalid config names the key and the file", () => {
   d5.stack.ports.api = 9092;
   rejects(d5, {}, "stack.ports.api");
   rejects(base(), {}, "profiles", "staging");
+  const d6 = base();
+  d6.profiles.local.s3 = { flush_size: 0 };
+  rejects(d6, {}, "profiles.local.s3.flush_size");
+  rejects(base(), { PIPELINE_S3_FLUSH_SIZE: "one" }, "PIPELINE_S3_FLUSH_SIZE");
   rejects("just text", {}, "(document)");
 });
 
