@@ -1,0 +1,156 @@
+/**
+ * Reliability, round 2 (issue #19): services of the stack SIGKILLed mid-run, as a crash would,
+ * and nobody restarts them by hand: the supervisor `up` started brings them back. The REST proxy
+ * is killed under the emulator (the case's API in this process in front of it); the API gateway
+ * is the stack's own, run for the case's user id, killed under the emulator on its topic route.
+ * Each case counts every acknowledged post by `unique_id` (pins) and `ind` (geo, user) in the
+ * lake and in the cleaned tables of the batch job, and measures how soon the service was back.
+ */
+import assert from "node:assert/strict";
+import { loadConfig } from "../../scripts/lib/core/config.ts";
+import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
+import { seedSource } from "../../scripts/lib/source/seed.ts";
+import { DEFAULT_ROWS } from "../../scripts/lib/source/synthetic.ts";
+import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
+import { setupConnector } from "../../scripts/lib/lake/connector.ts";
+import { waitFor } from "../../scripts/lib/core/time.ts";
+import { stackContext } from "../../scripts/lib/stack/context.ts";
+import type { StackContext } from "../../scripts/lib/stack/component.ts";
+import { selectComponents, SERVICES } from "../../scripts/lib/stack/registry.ts";
+import { readPid } from "../../scripts/lib/stack/process.ts";
+import {
+  crash,
+  down,
+  pidFile,
+  serviceState,
+  startService,
+  up,
+} from "../../scripts/lib/stack/stack.ts";
+import { reportFault } from "../../scripts/lib/faults/report.ts";
+import { startStack, type TestStack, testUserId } from "../harness.ts";
+import {
+  type Case,
+  countCleaned,
+  countLake,
+  type Counts,
+  emulateWith,
+  FAULT_AT_MS,
+  newCase,
+  POSTS,
+  type Run,
+} from "./cases.ts";
+
+/** The goal: a killed service back and healthy within this. */
+const BACK_WITHIN_S = 10;
+
+/** SIGKILLs a service of the stack and waits until the supervisor has it healthy again. */
+async function crashAndWait(ctx: StackContext, name: string): Promise<{ pid: number; s: number }> {
+  const [svc] = selectComponents(SERVICES, [name]);
+  const pid = await crash(ctx, name);
+  const killed = performance.now();
+  await waitFor(async () => {
+    const st = await serviceState(ctx, svc);
+    return st.state === "healthy" && st.pid !== pid;
+  }, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    timeoutError: () => new Error(`${svc.title} was not back and healthy 60 s after its SIGKILL`),
+  });
+  const s = (performance.now() - killed) / 1000;
+  console.log(`  ${svc.title}: SIGKILLed pid ${pid}, back and healthy after ${s.toFixed(1)} s`);
+  return { pid, s };
+}
+
+/** Asserts every post acknowledged, and each exactly once in the lake and the cleaned tables. */
+async function checkAndReport(c: { cfg: Case["cfg"] }, name: string, run: Run, back: number) {
+  assert.equal(run.summary.failed, 0, "no post failed");
+  assert.equal(run.summary.acknowledged, POSTS, "every post acknowledged");
+  assert.ok(back < BACK_WITHIN_S, `back within ${BACK_WITHIN_S} s (took ${back.toFixed(1)} s)`);
+  const lake = await countLake(c, run);
+  for (const k of KINDS) assert.equal(lake.counts[k].lost, 0, `${k} records lost in the lake`);
+  const cleaned: Record<Kind, Counts> = await countCleaned(c.cfg, lake.want);
+  for (const k of KINDS) {
+    assert.equal(cleaned[k].lost, 0, `${k} posts missing from the cleaned table`);
+    assert.equal(cleaned[k].doubled, 0, `${k} posts twice in the cleaned table`);
+  }
+  await reportFault(c.cfg, {
+    case: name,
+    injected: run.injected,
+    sent: cleaned.pin.sent,
+    found: cleaned.pin.found,
+    lost: cleaned.pin.lost,
+    doubled: cleaned.pin.doubled,
+    measured: {
+      "back and healthy s": back.toFixed(1),
+      "acknowledged sends": run.summary.acknowledged,
+      "failed posts": run.summary.failed,
+      retries: run.summary.retries,
+      "extra copies in the lake": lake.counts.pin.doubled,
+    },
+  });
+}
+
+Deno.test({
+  name: "faults: the REST proxy and the API gateway SIGKILLed mid-run come back by themselves",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    let stack: TestStack | undefined;
+    const cases: Case[] = [];
+    let restoreApi: (() => Promise<void>) | undefined;
+    try {
+      stack = await startStack(["mariadb", "minio", "kafka", "rest_proxy", "connect"]);
+      const { ctx } = stack;
+      await seedSource(stack.cfg, { rows: DEFAULT_ROWS, seed: 1 });
+
+      await t.step("the REST proxy is SIGKILLed mid-emulation; nobody restarts it", async () => {
+        const c = await newCase("fault-proxy");
+        cases.push(c);
+        let back = Infinity;
+        const run = await emulateWith(c, async () => {
+          back = (await crashAndWait(ctx, "rest_proxy")).s;
+          return `SIGKILL the Kafka REST proxy ${FAULT_AT_MS / 1000} s in; nobody restarts it`;
+        }, { concurrency: 4 });
+        assert.ok(run.summary.retries > 0, "the emulator retried while the proxy was down");
+        await checkAndReport(c, "REST proxy killed, supervised", run, back);
+      });
+
+      await t.step("the API gateway is SIGKILLed mid-emulation; nobody restarts it", async () => {
+        // The stack's own gateway, run for this case's user id (it serves that id's topics);
+        // one that ran for another is put back afterwards.
+        const cfg = await loadConfig({ overrides: { PIPELINE_USER_ID: testUserId("fault-api") } });
+        await setupTopics(cfg);
+        await setupConnector(cfg);
+        const [api] = selectComponents(SERVICES, ["api"]);
+        const before = await serviceState(ctx, api);
+        const beforeFor = (await readPid(pidFile(ctx, api)))?.userId;
+        if (before.state !== "stopped") await down(ctx, { only: ["api"] });
+        restoreApi = async () => {
+          await down(ctx, { only: ["api"] });
+          if (before.state !== "stopped") {
+            await up(
+              await stackContext(
+                await loadConfig({
+                  overrides: beforeFor ? { PIPELINE_USER_ID: beforeFor } : {},
+                }),
+              ),
+              ["api"],
+            );
+          }
+        };
+        await startService(await stackContext(cfg), api);
+        let back = Infinity;
+        const run = await emulateWith({ cfg }, async () => {
+          back = (await crashAndWait(ctx, "api")).s;
+          return `SIGKILL the API gateway ${FAULT_AT_MS / 1000} s in; nobody restarts it`;
+        }, { apiUrl: cfg.apiUrl, concurrency: 4 });
+        assert.ok(run.summary.retries > 0, "the emulator retried while the gateway was down");
+        await checkAndReport({ cfg }, "API gateway killed, supervised", run, back);
+      });
+    } finally {
+      for (const c of cases) await c.api.close();
+      await restoreApi?.();
+      await stack?.release();
+    }
+  },
+});
