@@ -24,6 +24,19 @@ import { sleep } from "../../scripts/lib/core/time.ts";
 import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { tally, tallyCopies } from "../../scripts/lib/faults/report.ts";
 import { testUserId } from "../harness.ts";
+import { waitFor } from "../../scripts/lib/core/time.ts";
+import { stackContext } from "../../scripts/lib/stack/context.ts";
+import type { StackContext } from "../../scripts/lib/stack/component.ts";
+import { selectComponents, SERVICES } from "../../scripts/lib/stack/registry.ts";
+import { readPid } from "../../scripts/lib/stack/process.ts";
+import {
+  crash,
+  down,
+  pidFile,
+  serviceState,
+  startService,
+  up,
+} from "../../scripts/lib/stack/stack.ts";
 
 /** Posts per case, and their pace: about 15 s of sending, the fault 4 s in. */
 export const POSTS = 3000;
@@ -141,4 +154,47 @@ export async function countCleaned(
   } finally {
     await Deno.remove(out, { recursive: true }).catch(() => {});
   }
+}
+
+/** The goal: a killed service back and healthy within this. */
+export const BACK_WITHIN_S = 10;
+
+/** SIGKILLs a service of the stack and waits until the supervisor has it healthy again. */
+export async function crashAndWait(
+  ctx: StackContext,
+  name: string,
+): Promise<{ pid: number; s: number }> {
+  const [svc] = selectComponents(SERVICES, [name]);
+  const pid = await crash(ctx, name);
+  const killed = performance.now();
+  await waitFor(async () => {
+    const st = await serviceState(ctx, svc);
+    return st.state === "healthy" && st.pid !== pid;
+  }, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    timeoutError: () => new Error(`${svc.title} was not back and healthy 60 s after its SIGKILL`),
+  });
+  const s = (performance.now() - killed) / 1000;
+  console.log(`  ${svc.title}: SIGKILLed pid ${pid}, back and healthy after ${s.toFixed(1)} s`);
+  return { pid, s };
+}
+
+/**
+ * Runs the stack's own API gateway for `cfg`'s user id (it serves that id's topics and streams),
+ * under the supervisor like any service; resolves to a function that puts back the gateway that
+ * ran before (for whichever user id), or none.
+ */
+export async function stackApiFor(ctx: StackContext, cfg: Config): Promise<() => Promise<void>> {
+  const [api] = selectComponents(SERVICES, ["api"]);
+  const before = (await serviceState(ctx, api)).state !== "stopped";
+  const beforeFor = (await readPid(pidFile(ctx, api)))?.userId;
+  if (before) await down(ctx, { only: ["api"] });
+  await startService(await stackContext(cfg), api);
+  return async () => {
+    await down(ctx, { only: ["api"] });
+    if (!before) return;
+    const overrides: Record<string, string> = beforeFor ? { PIPELINE_USER_ID: beforeFor } : {};
+    await up(await stackContext(await loadConfig({ overrides })), ["api"]);
+  };
 }

@@ -13,53 +13,22 @@ import { seedSource } from "../../scripts/lib/source/seed.ts";
 import { DEFAULT_ROWS } from "../../scripts/lib/source/synthetic.ts";
 import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { setupConnector } from "../../scripts/lib/lake/connector.ts";
-import { waitFor } from "../../scripts/lib/core/time.ts";
-import { stackContext } from "../../scripts/lib/stack/context.ts";
-import type { StackContext } from "../../scripts/lib/stack/component.ts";
-import { selectComponents, SERVICES } from "../../scripts/lib/stack/registry.ts";
-import { readPid } from "../../scripts/lib/stack/process.ts";
-import {
-  crash,
-  down,
-  pidFile,
-  serviceState,
-  startService,
-  up,
-} from "../../scripts/lib/stack/stack.ts";
 import { reportFault } from "../../scripts/lib/faults/report.ts";
 import { startStack, type TestStack, testUserId } from "../harness.ts";
 import {
+  BACK_WITHIN_S,
   type Case,
   countCleaned,
   countLake,
   type Counts,
+  crashAndWait,
   emulateWith,
   FAULT_AT_MS,
   newCase,
   POSTS,
   type Run,
+  stackApiFor,
 } from "./cases.ts";
-
-/** The goal: a killed service back and healthy within this. */
-const BACK_WITHIN_S = 10;
-
-/** SIGKILLs a service of the stack and waits until the supervisor has it healthy again. */
-async function crashAndWait(ctx: StackContext, name: string): Promise<{ pid: number; s: number }> {
-  const [svc] = selectComponents(SERVICES, [name]);
-  const pid = await crash(ctx, name);
-  const killed = performance.now();
-  await waitFor(async () => {
-    const st = await serviceState(ctx, svc);
-    return st.state === "healthy" && st.pid !== pid;
-  }, {
-    timeoutMs: 60_000,
-    intervalMs: 100,
-    timeoutError: () => new Error(`${svc.title} was not back and healthy 60 s after its SIGKILL`),
-  });
-  const s = (performance.now() - killed) / 1000;
-  console.log(`  ${svc.title}: SIGKILLed pid ${pid}, back and healthy after ${s.toFixed(1)} s`);
-  return { pid, s };
-}
 
 /** Asserts every post acknowledged, and each exactly once in the lake and the cleaned tables. */
 async function checkAndReport(c: { cfg: Case["cfg"] }, name: string, run: Run, back: number) {
@@ -121,24 +90,7 @@ Deno.test({
         const cfg = await loadConfig({ overrides: { PIPELINE_USER_ID: testUserId("fault-api") } });
         await setupTopics(cfg);
         await setupConnector(cfg);
-        const [api] = selectComponents(SERVICES, ["api"]);
-        const before = await serviceState(ctx, api);
-        const beforeFor = (await readPid(pidFile(ctx, api)))?.userId;
-        if (before.state !== "stopped") await down(ctx, { only: ["api"] });
-        restoreApi = async () => {
-          await down(ctx, { only: ["api"] });
-          if (before.state !== "stopped") {
-            await up(
-              await stackContext(
-                await loadConfig({
-                  overrides: beforeFor ? { PIPELINE_USER_ID: beforeFor } : {},
-                }),
-              ),
-              ["api"],
-            );
-          }
-        };
-        await startService(await stackContext(cfg), api);
+        restoreApi = await stackApiFor(ctx, cfg);
         let back = Infinity;
         const run = await emulateWith({ cfg }, async () => {
           back = (await crashAndWait(ctx, "api")).s;
