@@ -6,7 +6,6 @@
  * exactly once in the cleaned tables.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { runBatch } from "../../scripts/lib/batch/batch.ts";
 import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
 import { seedSource } from "../../scripts/lib/source/seed.ts";
@@ -16,40 +15,7 @@ import { waitForLake } from "../../scripts/lib/lake/count.ts";
 import { reportFault, tally } from "../../scripts/lib/faults/report.ts";
 import { startStack, type TestStack } from "../harness.ts";
 import { type Case, expectedIds, ID, newCase } from "./cases.ts";
-
-/** A Delta table as its transaction log says: the last version and the rows of its files. */
-interface DeltaState {
-  version: number;
-  rows: number;
-}
-
-/** Reads a Delta table's log (JSON commits; these small tables never reach a checkpoint). */
-async function deltaState(dir: string): Promise<DeltaState> {
-  const log = join(dir, "_delta_log");
-  const commits: string[] = [];
-  for await (const e of Deno.readDir(log)) if (/^\d{20}\.json$/.test(e.name)) commits.push(e.name);
-  commits.sort();
-  const files = new Map<string, number>();
-  for (const c of commits) {
-    for (const line of (await Deno.readTextFile(join(log, c))).split("\n").filter(Boolean)) {
-      const action = JSON.parse(line);
-      if (action.add) files.set(action.add.path, JSON.parse(action.add.stats).numRecords);
-      if (action.remove) files.delete(action.remove.path);
-    }
-  }
-  return {
-    version: Number(commits.at(-1)!.slice(0, 20)),
-    rows: [...files.values()].reduce((a, b) => a + b, 0),
-  };
-}
-
-async function deltaStates(out: string): Promise<Record<string, DeltaState>> {
-  const states: Record<string, DeltaState> = {};
-  for await (const e of Deno.readDir(join(out, "delta"))) {
-    if (e.isDirectory) states[e.name] = await deltaState(join(out, "delta", e.name));
-  }
-  return states;
-}
+import { type DeltaState, deltaStates } from "../fixtures/delta_log.ts";
 
 /** SIGKILLs this process's batch driver and its JVM, the JVM first (as a crash would). */
 async function killBatchDriver(): Promise<number> {
