@@ -106,3 +106,29 @@ Deno.test("a service stopped on purpose is not restarted", async () => {
     assert.deepEqual(lines.filter((l) => /died/.test(l)), []);
   });
 });
+
+Deno.test("once the supervisor is stopped, a service that dies stays down", async () => {
+  const ctx = await tempContext();
+  const svc = fakeService("orphan", () => Promise.resolve(true), "exec sleep 60");
+  await startService(ctx, svc, { quiet: true });
+  const lines: string[] = [];
+  const stop = new AbortController();
+  const loop = supervise(ctx, [svc], {
+    policy: FAST,
+    pollMs: 50,
+    signal: stop.signal,
+    log: (l) => lines.push(l),
+  });
+  try {
+    stop.abort();
+    await loop;
+    const rec = (await readPid(pidFile(ctx, svc)))!;
+    await killByPidFile(pidFile(ctx, svc), { keepPidFile: true });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await isAlive(await readPid(pidFile(ctx, svc))), false, "nothing restarted it");
+    assert.equal((await readPid(pidFile(ctx, svc)))?.pid, rec.pid);
+    assert.deepEqual(lines.filter((l) => /died/.test(l)), []);
+  } finally {
+    await Deno.remove(ctx.cfg.stateDir, { recursive: true });
+  }
+});
