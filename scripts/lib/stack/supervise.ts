@@ -68,6 +68,11 @@ export async function supervise(
   log(`${stamp()} supervisor pid ${Deno.pid} watching ${services.map((s) => s.name).join(", ")}`);
 
   async function onDeath(s: Service, rec: PidRecord, code: number | undefined): Promise<void> {
+    // Seen dead by its pid first: its reaper writes the exit status a moment later.
+    for (let i = 0; code === undefined && i < 10; i++) {
+      await sleep(100);
+      code = await readExit(pidFile(ctx, s), rec);
+    }
     // A stop holds the lock until the pid file is gone: a death seen during one is no death.
     const stillOurs = await withServiceLock(
       ctx,
