@@ -5,34 +5,15 @@
  * @module
  */
 import { main, parseFlags } from "./lib/core/cli.ts";
-import { down, type ServiceState, status, statusTable, up } from "./lib/stack/stack.ts";
+import { down, status, statusTable, up } from "./lib/stack/stack.ts";
 import { SERVICES } from "./lib/stack/registry.ts";
 import { supervise } from "./lib/stack/supervise.ts";
-import { runningSupervisor, supervisorLog } from "./lib/stack/supervisor.ts";
-import type { StackContext } from "./lib/stack/component.ts";
+import { supervisionReport } from "./lib/stack/supervisor.ts";
 import { install } from "./lib/stack/installer.ts";
 import { stackContext } from "./lib/stack/context.ts";
 import { installFor } from "./lib/stack/needs.ts";
 
 const USAGE = "deno task stack:<install|up|status|down> [--only name,...] [--for task] [--purge]";
-
-/** The supervisor's line and every failed service with the tail of its log. */
-async function supervision(ctx: StackContext, states: ServiceState[]): Promise<string> {
-  const sup = await runningSupervisor(ctx);
-  const lines = [
-    sup
-      ? `Supervisor: pid ${sup.pid}, since ${sup.startedAt}; restarts in ${supervisorLog(ctx)}`
-      : "Supervisor: not running, so a service that dies stays down; `deno task stack:up` starts it",
-  ];
-  for (const s of states) {
-    if (!s.failed) continue;
-    lines.push(
-      `\n✘ ${s.title} failed: ${s.failed.reason} (at ${s.failed.at}); left down until ` +
-        `\`deno task stack:up\`. Last lines of ${ctx.log(`${s.name}.log`)}:\n${s.failed.logTail}`,
-    );
-  }
-  return lines.join("\n");
-}
 
 if (import.meta.main) {
   await main(async () => {
@@ -65,13 +46,13 @@ if (import.meta.main) {
           } s. Logs: ${ctx.cfg.stateDir}/logs\n`,
         );
         console.log(statusTable(states));
-        console.log(await supervision(ctx, states));
+        console.log(await supervisionReport(ctx, states));
         break;
       }
       case "status": {
         const states = await status(ctx, only);
         console.log(statusTable(states));
-        console.log(await supervision(ctx, states));
+        console.log(await supervisionReport(ctx, states));
         if (states.some((s) => s.state !== "healthy")) Deno.exitCode = 3;
         break;
       }

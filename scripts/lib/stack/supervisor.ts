@@ -6,6 +6,7 @@
  * @module
  */
 import type { StackContext } from "./component.ts";
+import type { ServiceState } from "./stack.ts";
 import { isAlive, type PidRecord, readPid, startDetached, stopByPidFile } from "./process.ts";
 
 /** When the supervisor gives a service up, and how long it waits before each restart. */
@@ -115,4 +116,28 @@ export async function ensureSupervisor(ctx: StackContext): Promise<PidRecord> {
 /** Stops the supervisor, first thing of `down`, so nothing it watches comes back. */
 export function stopSupervisor(ctx: StackContext): Promise<boolean> {
   return stopByPidFile(supervisorPidFile(ctx), 30);
+}
+
+/**
+ * What `stack:up` and `stack:status` print under the table: the supervisor's line, and every
+ * failed service with the reason and the tail of its log.
+ */
+export async function supervisionReport(
+  ctx: StackContext,
+  states: Pick<ServiceState, "name" | "title" | "failed">[],
+): Promise<string> {
+  const sup = await runningSupervisor(ctx);
+  const lines = [
+    sup
+      ? `Supervisor: pid ${sup.pid}, since ${sup.startedAt}; restarts in ${supervisorLog(ctx)}`
+      : "Supervisor: not running, so a service that dies stays down; `deno task stack:up` starts it",
+  ];
+  for (const s of states) {
+    if (!s.failed) continue;
+    lines.push(
+      `\n✘ ${s.title} failed: ${s.failed.reason} (at ${s.failed.at}); left down until ` +
+        `\`deno task stack:up\`. Last lines of ${ctx.log(`${s.name}.log`)}:\n${s.failed.logTail}`,
+    );
+  }
+  return lines.join("\n");
 }
