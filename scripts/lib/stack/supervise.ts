@@ -130,11 +130,13 @@ export async function supervise(
   let idleSince = Date.now();
   for (let round = 0; !opts.signal?.aborted; round++) {
     let watched = busy.size;
+    let seen = false;
     for (const s of services) {
       if (busy.has(s.name)) continue;
       const rec = await readPid(pidFile(ctx, s));
       if (!rec) continue;
       watched++;
+      seen ||= !(s.name in state.services);
       const w = watch(s);
       if (w.failed) {
         // Started again by hand since it was given up: watch it afresh.
@@ -152,6 +154,8 @@ export async function supervise(
         onDeath(s, rec, code).finally(() => busy.delete(s.name)),
       );
     }
+    // A service watched for the first time shows in stack:status with 0 restarts.
+    if (seen) await save();
     if (watched > 0) idleSince = Date.now();
     else if (Date.now() - idleSince >= (opts.idleMs ?? 10_000)) {
       log(`${stamp()} nothing left to watch: supervisor exits`);
