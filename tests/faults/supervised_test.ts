@@ -5,6 +5,8 @@
  * is the stack's own, run for the case's user id, killed under the emulator on its topic route.
  * Each case counts every acknowledged post by `unique_id` (pins) and `ind` (geo, user) in the
  * lake and in the cleaned tables of the batch job, and measures how soon the service was back.
+ * Last, the REST proxy is killed each time it is back until the supervisor gives it up:
+ * `deno task stack:status` shows it failed with its log and exits 3, and `up` brings it back.
  */
 import assert from "node:assert/strict";
 import { loadConfig } from "../../scripts/lib/core/config.ts";
@@ -14,7 +16,10 @@ import { DEFAULT_ROWS } from "../../scripts/lib/source/synthetic.ts";
 import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
 import { setupConnector } from "../../scripts/lib/lake/connector.ts";
 import { reportFault } from "../../scripts/lib/faults/report.ts";
-import { startStack, type TestStack, testUserId } from "../harness.ts";
+import { runTask, startStack, type TestStack, testUserId } from "../harness.ts";
+import { crash, status, up } from "../../scripts/lib/stack/stack.ts";
+import { RESTART_POLICY } from "../../scripts/lib/stack/supervisor.ts";
+import { sleep } from "../../scripts/lib/core/time.ts";
 import {
   BACK_WITHIN_S,
   type Case,
@@ -98,6 +103,38 @@ Deno.test({
         }, { apiUrl: cfg.apiUrl, concurrency: 4 });
         assert.ok(run.summary.retries > 0, "the emulator retried while the gateway was down");
         await checkAndReport({ cfg }, "API gateway killed, supervised", run, back);
+      });
+
+      await t.step("a service that keeps dying is left down, failed in stack:status", async () => {
+        // SIGKILL the REST proxy each time it is back, until the supervisor gives it up.
+        let kills = 0;
+        for (;;) {
+          const [st] = await status(ctx, ["rest_proxy"]);
+          if (st.state === "failed") break;
+          if (st.state === "healthy") {
+            assert.ok(kills < RESTART_POLICY.maxDeaths, `still restarted after ${kills} deaths`);
+            await crash(ctx, "rest_proxy");
+            kills++;
+          }
+          await sleep(100);
+        }
+        assert.ok(kills >= 1);
+        const shown = await runTask("stack:status");
+        assert.equal(shown.code, 3, shown.output);
+        assert.match(shown.output, /Kafka REST proxy .* failed .* killed by SIGKILL/);
+        assert.match(
+          shown.output,
+          new RegExp(
+            "✘ Kafka REST proxy failed: died 5 times in 120 s, last killed by SIGKILL " +
+              "\\(at [^)]+\\); left down until `deno task stack:up`\\. Last lines of " +
+              "\\S+rest_proxy\\.log:\\n[\\s\\S]*Kafka REST proxy on http",
+          ),
+        );
+        // Started by hand again, it is watched afresh.
+        await up(ctx, ["rest_proxy"]);
+        const [again] = await status(ctx, ["rest_proxy"]);
+        assert.equal(again.state, "healthy");
+        console.log(`  REST proxy left down as failed after ${kills} more SIGKILLs, then up again`);
       });
     } finally {
       for (const c of cases) await c.api.close();
