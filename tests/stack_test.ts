@@ -26,8 +26,9 @@ import { kinesisClient } from "../scripts/lib/kinesis/client.ts";
 import { KAFKA_JSON_V2 } from "../scripts/lib/kafka/rest.ts";
 import { S3_SINK_CLASS } from "../scripts/lib/lake/connector.ts";
 import { status } from "../scripts/lib/stack/stack.ts";
+import { runningSupervisor } from "../scripts/lib/stack/supervisor.ts";
 import { startStack } from "./harness.ts";
-import { sleep } from "../scripts/lib/core/time.ts";
+import { sleep, waitFor } from "../scripts/lib/core/time.ts";
 
 const run = crypto.randomUUID().slice(0, 8);
 
@@ -39,9 +40,23 @@ Deno.test({
     const stack = await startStack();
     const { cfg } = stack;
     try {
-      await t.step("every service reports healthy", async () => {
+      await t.step("every service reports healthy, under the supervisor", async () => {
         const states = await status(stack.ctx);
         assert.deepEqual(states.filter((s) => s.state !== "healthy").map((s) => s.name), []);
+        const supervisor = await runningSupervisor(stack.ctx);
+        assert.ok(supervisor, "up started the supervisor");
+        assert.deepEqual(supervisor.command.slice(-2), [
+          `${cfg.root}/scripts/stack.ts`,
+          "supervise",
+        ]);
+        // It has looked at every service once (a supervisor this up started needs a moment).
+        await waitFor(
+          async () => (await status(stack.ctx)).every((s) => s.restarts !== undefined),
+          {
+            timeoutMs: 10_000,
+            timeoutError: () => new Error("the supervisor never watched every service"),
+          },
+        );
       });
 
       await t.step("MariaDB answers a mysql2 query as the pipeline user", async () => {

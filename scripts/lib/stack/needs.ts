@@ -69,7 +69,7 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
   "test:batch": { stages: ["batch"] },
   "test:airflow": { stages: ["stack", "dag"] },
   "test:stream": { stages: ["stack", "stream"] },
-  "test:faults": { stages: ["stack", "batch", "stream"] },
+  "test:faults": { stages: ["stack", "batch", "stream", "dag"] },
 };
 
 /**

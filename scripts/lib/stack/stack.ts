@@ -1,6 +1,7 @@
 /**
- * The local stack lifecycle: install, up (with real health checks and a visible budget),
- * status and down (only what we started, by pid file).
+ * The local stack lifecycle: install, up (with real health checks and a visible budget, then
+ * the supervisor that restarts what dies), status and down (the supervisor first, then only
+ * what we started, by pid file).
  *
  * @module
  */
@@ -10,12 +11,14 @@ import { portFree, portHolder } from "./ports.ts";
 import {
   isAlive,
   killByPidFile,
+  type PidRecord,
   readPid,
   rssMiB,
   startDetached,
   stopByPidFile,
   tail,
 } from "./process.ts";
+import { ensureSupervisor, readSupervisorState, stopSupervisor, type Watch } from "./supervisor.ts";
 import { table } from "../view/table.ts";
 import { selectComponents, SERVICES } from "./registry.ts";
 import { install } from "./installer.ts";
@@ -23,7 +26,26 @@ import { install } from "./installer.ts";
 /** What this module starts (`up` installs them first; needs_test.ts reads it). */
 export const RUNS = SERVICES;
 
-const pidFile = (ctx: StackContext, s: Service) => ctx.run(`${s.name}.pid`);
+/** The pid file of a service. */
+export const pidFile = (ctx: StackContext, s: Service): string => ctx.run(`${s.name}.pid`);
+
+/**
+ * Runs `fn` holding the service's lock (`<state>/run/<name>.lock`): a start, a stop and a
+ * restart by the supervisor never overlap, in this process or another.
+ */
+export async function withServiceLock<T>(
+  ctx: StackContext,
+  s: Service,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const lock = await Deno.open(ctx.run(`${s.name}.lock`), { create: true, write: true });
+  try {
+    await lock.lock(true);
+    return await fn();
+  } finally {
+    lock.close();
+  }
+}
 
 /** State of one service for the status table. */
 export interface ServiceState {
@@ -31,9 +53,16 @@ export interface ServiceState {
   title: string;
   address: string;
   version: string;
-  state: "healthy" | "starting" | "stopped" | "unhealthy";
+  /** `failed`: it kept dying and the supervisor left it down. */
+  state: "healthy" | "starting" | "stopped" | "unhealthy" | "failed";
   pid?: number;
   rssMiB?: number;
+  /** Restarts by the supervisor since it started. */
+  restarts?: number;
+  /** How it last died (`killed by SIGKILL`), when the supervisor saw it. */
+  lastExit?: string;
+  /** With `failed`: why, and the last lines of its log. */
+  failed?: Watch["failed"];
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
@@ -46,25 +75,39 @@ async function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T
   }
 }
 
-/** Checks one service: our process alive, and the real health check. */
-export async function serviceState(ctx: StackContext, s: Service): Promise<ServiceState> {
+/**
+ * Checks one service: our process alive, and the real health check; with the supervisor's
+ * `watch` of it, its restarts and last exit, and `failed` when it was given up.
+ */
+export async function serviceState(
+  ctx: StackContext,
+  s: Service,
+  watch?: Watch,
+): Promise<ServiceState> {
   const rec = await readPid(pidFile(ctx, s));
   const alive = await isAlive(rec);
   const ok = alive && await withTimeout(s.healthy(ctx), 5000, false);
+  const failed = !rec && watch?.failed ? watch.failed : undefined;
   return {
     name: s.name,
     title: s.title,
     address: s.address(ctx),
     version: s.version(ctx),
-    state: !alive ? "stopped" : ok ? "healthy" : "unhealthy",
+    state: failed ? "failed" : !alive ? "stopped" : ok ? "healthy" : "unhealthy",
     pid: alive ? rec!.pid : undefined,
     rssMiB: alive ? await rssMiB(rec!.pid) : undefined,
+    restarts: watch?.restarts,
+    lastExit: watch?.lastExit,
+    failed,
   };
 }
 
 /** States of every service. */
-export function status(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
-  return Promise.all(selectComponents(SERVICES, only).map((s) => serviceState(ctx, s)));
+export async function status(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
+  const watched = (await readSupervisorState(ctx))?.services ?? {};
+  return Promise.all(
+    selectComponents(SERVICES, only).map((s) => serviceState(ctx, s, watched[s.name])),
+  );
 }
 
 async function checkPorts(ctx: StackContext, s: Service): Promise<void> {
@@ -80,28 +123,61 @@ async function checkPorts(ctx: StackContext, s: Service): Promise<void> {
   }
 }
 
-/** Starts one service (if not running) and waits for its health check. */
-export async function startService(ctx: StackContext, s: Service): Promise<void> {
-  const started = Date.now();
-  const current = await serviceState(ctx, s);
-  if (current.state === "healthy") {
-    console.log(`✔ ${s.title} already running (pid ${current.pid})`);
-    return;
-  }
-  if (current.state === "unhealthy") {
-    // Ours but not answering: perhaps still starting from an earlier run. Wait for it.
-    await waitHealthy(ctx, s, started);
-    return;
-  }
-  await checkPorts(ctx, s);
-  await s.prepare?.(ctx);
-  await startDetached(await s.launch(ctx), ctx.log(`${s.name}.log`), pidFile(ctx, s));
-  await waitHealthy(ctx, s, started);
-  await s.afterStart?.(ctx);
+/** Options of {@linkcode startService}. */
+export interface StartOptions {
+  /**
+   * Start only if the pid file still names this dead process (the supervisor's restart):
+   * otherwise someone stopped or started it meanwhile, and nothing is done.
+   */
+  replacing?: PidRecord;
+  /** No progress lines (the supervisor writes one line per restart itself). */
+  quiet?: boolean;
 }
 
-async function waitHealthy(ctx: StackContext, s: Service, started: number): Promise<void> {
-  console.log(`  Waiting up to ${s.startTimeout} s for ${s.title} at ${s.address(ctx)}...`);
+/**
+ * Starts one service (if not running) and waits for its health check. Resolves true when it
+ * launched the process, false when it found it running (or, with `replacing`, not to restart).
+ */
+export function startService(
+  ctx: StackContext,
+  s: Service,
+  opts: StartOptions = {},
+): Promise<boolean> {
+  return withServiceLock(ctx, s, async () => {
+    const started = Date.now();
+    const say = opts.quiet ? () => {} : (line: string) => console.log(line);
+    if (opts.replacing) {
+      const rec = await readPid(pidFile(ctx, s));
+      if (rec?.pid !== opts.replacing.pid || rec.started !== opts.replacing.started) return false;
+    }
+    const current = await serviceState(ctx, s);
+    if (current.state === "healthy") {
+      say(`✔ ${s.title} already running (pid ${current.pid})`);
+      return false;
+    }
+    if (current.state === "unhealthy") {
+      // Ours but not answering: perhaps still starting from an earlier run. Wait for it.
+      await waitHealthy(ctx, s, started, say);
+      return false;
+    }
+    await checkPorts(ctx, s);
+    await s.prepare?.(ctx);
+    await startDetached(await s.launch(ctx), ctx.log(`${s.name}.log`), pidFile(ctx, s), {
+      userId: ctx.cfg.userId,
+    });
+    await waitHealthy(ctx, s, started, say);
+    await s.afterStart?.(ctx);
+    return true;
+  });
+}
+
+async function waitHealthy(
+  ctx: StackContext,
+  s: Service,
+  started: number,
+  say: (line: string) => void,
+): Promise<void> {
+  say(`  Waiting up to ${s.startTimeout} s for ${s.title} at ${s.address(ctx)}...`);
   const logFile = ctx.log(`${s.name}.log`);
   await waitFor(async () => {
     if (!(await isAlive(await readPid(pidFile(ctx, s))))) {
@@ -118,12 +194,12 @@ async function waitHealthy(ctx: StackContext, s: Service, started: number): Prom
           `Last lines of ${logFile}:\n${await tail(logFile)}`,
       ),
   });
-  console.log(`✔ ${s.title} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  say(`✔ ${s.title} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**
  * Starts the services (installing what is missing) in dependency order, each layer in
- * parallel, then prints the table.
+ * parallel, and the supervisor that restarts them when they die; returns their states.
  */
 export async function up(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
   const wanted = withDependencies(selectComponents(SERVICES, only));
@@ -135,6 +211,7 @@ export async function up(ctx: StackContext, only?: string[]): Promise<ServiceSta
     await Promise.all(layer.map((s) => startService(ctx, s)));
     layer.forEach((s) => done.add(s.name));
   }
+  await ensureSupervisor(ctx);
   return status(ctx, wanted.map((s) => s.name));
 }
 
@@ -150,21 +227,37 @@ function withDependencies(services: Service[]): Service[] {
 }
 
 /**
- * SIGKILLs one running service of ours, as a crash would; `up` starts it again. Returns the
- * pid it killed. Fault tests use it.
+ * SIGKILLs one running service of ours and forgets it (its pid file goes, so the supervisor
+ * leaves it down): `up` starts it again. Returns the pid it killed. Fault tests use it.
  */
 export async function kill(ctx: StackContext, name: string): Promise<number> {
   const [s] = selectComponents(SERVICES, [name]);
-  const pid = await killByPidFile(pidFile(ctx, s));
+  const pid = await withServiceLock(ctx, s, () => killByPidFile(pidFile(ctx, s)));
   if (pid === undefined) throw new Error(`Cannot kill ${s.title}: it is not running`);
   return pid;
 }
 
-/** Stops the services we started (dependents first). With `purge`, deletes their data too. */
+/**
+ * SIGKILLs one running service of ours as a crash does: its pid file stays, and the supervisor
+ * restarts it. Returns the pid it killed. Fault tests use it.
+ */
+export async function crash(ctx: StackContext, name: string): Promise<number> {
+  const [s] = selectComponents(SERVICES, [name]);
+  const pid = await killByPidFile(pidFile(ctx, s), { keepPidFile: true });
+  if (pid === undefined) throw new Error(`Cannot crash ${s.title}: it is not running`);
+  return pid;
+}
+
+/**
+ * Stops the services we started (dependents first); the whole stack's down stops the supervisor
+ * first, so nothing comes back. A service stopped alone is not restarted either. With `purge`,
+ * deletes their data too.
+ */
 export async function down(ctx: StackContext, opts: { purge?: boolean; only?: string[] } = {}) {
+  if (!opts.only?.length && await stopSupervisor(ctx)) console.log("✔ stopped the supervisor");
   const order = [...selectComponents(SERVICES, opts.only)].reverse();
   for (const s of order) {
-    const stopped = await stopByPidFile(pidFile(ctx, s));
+    const stopped = await withServiceLock(ctx, s, () => stopByPidFile(pidFile(ctx, s)));
     console.log(stopped ? `✔ stopped ${s.title}` : `· ${s.title} was not running`);
     if (opts.purge) {
       await Deno.remove(ctx.data(s.name), { recursive: true }).catch(() => {});
@@ -182,5 +275,7 @@ export function statusTable(states: ServiceState[]): string {
     state: s.state,
     pid: s.pid,
     "rss MiB": s.rssMiB,
+    restarts: s.restarts,
+    "last exit": s.lastExit,
   })));
 }
