@@ -14,6 +14,7 @@ import {
   Stack,
 } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { privateSubnets } from "./network.ts";
 import type { Names } from "../core/names.ts";
 import { repoPath } from "../core/paths.ts";
 import type { DeploySettings } from "./settings.ts";
@@ -161,7 +162,7 @@ export function mwaaEnvironment(scope: Construct, props: MwaaProps): mwaa.CfnEnv
     allowAllOutbound: true,
   });
   securityGroup.connections.allowInternally(ec2.Port.allTraffic(), "MWAA components");
-  const subnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+  const subnets = privateSubnets(props.vpc);
   const logging = { enabled: true, logLevel: "INFO" };
   return new mwaa.CfnEnvironment(scope, "Mwaa", {
     name: props.name,

@@ -7,6 +7,7 @@
  */
 import { aws_ec2 as ec2, aws_rds as rds, Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { privateSubnets } from "./network.ts";
 import type { DeploySettings } from "./settings.ts";
 
 /** What the source database needs. */
@@ -42,7 +43,7 @@ export function sourceDatabase(scope: Construct, props: SourceDatabaseProps): rd
     }),
     instanceType: new ec2.InstanceType(props.settings.instanceType),
     vpc: props.vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    vpcSubnets: privateSubnets(props.vpc),
     databaseName: props.databaseName,
     credentials: rds.Credentials.fromGeneratedSecret(props.user),
     allocatedStorage: props.settings.allocatedStorageGiB,

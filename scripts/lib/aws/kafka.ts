@@ -13,6 +13,7 @@ import {
   Stack,
 } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { privateSubnets } from "./network.ts";
 import type { DeploySettings } from "./settings.ts";
 
 /** MSK's port for IAM-authenticated TLS clients. */
@@ -44,7 +45,7 @@ export function mskCluster(
     description: "MSK brokers: IAM/TLS clients of the pipeline",
     allowAllOutbound: false,
   });
-  const subnetIds = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
+  const subnetIds = privateSubnets(props.vpc)
     .subnetIds;
   const iamAuth = { sasl: { iam: { enabled: true } } };
   let arn: string;
@@ -95,15 +96,16 @@ export function mskCluster(
  */
 export function mskClientStatements(
   scope: Construct,
-  cluster: { arn: string; name: string },
+  cluster: { name: string },
   topicPrefix: string,
 ): iam.PolicyStatement[] {
-  // Topic and group ARNs name the cluster and its generated id, which a wildcard stands for.
-  const arn = (kind: string, rest: string) =>
+  // ARNs of the cluster, its topics and groups name the cluster and its generated id, which a
+  // wildcard stands for: the policy needs no attribute of the cluster resource.
+  const arn = (kind: string, rest?: string) =>
     Stack.of(scope).formatArn({
       service: "kafka",
       resource: kind,
-      resourceName: `${cluster.name}/*/${rest}`,
+      resourceName: rest === undefined ? `${cluster.name}/*` : `${cluster.name}/*/${rest}`,
     });
   return [
     new iam.PolicyStatement({
@@ -113,7 +115,7 @@ export function mskClientStatements(
         "kafka:GetBootstrapBrokers",
         "kafka:DescribeClusterV2",
       ],
-      resources: [cluster.arn],
+      resources: [arn("cluster")],
     }),
     new iam.PolicyStatement({
       actions: [

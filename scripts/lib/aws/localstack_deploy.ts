@@ -74,6 +74,8 @@ export async function deployToLocalstack(
   const syn = await synthesize(
     await appInputs(ctx, {
       restProxyHost: `${local.stack.host}:${local.stack.ports.rest_proxy}`,
+      // LocalStack's CloudFormation has no AllocationId for the NAT gateway's Elastic IP.
+      settings: { natGateways: 0 },
     }),
   );
   const t0 = performance.now();

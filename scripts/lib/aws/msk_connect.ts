@@ -16,6 +16,7 @@ import {
   aws_s3_assets as assets,
 } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { privateSubnets } from "./network.ts";
 import type { ConnectPlugin } from "./settings.ts";
 import { mskClientStatements } from "./kafka.ts";
 
@@ -109,7 +110,7 @@ export function s3SinkConnector(
   const logGroup = new logs.LogGroup(scope, "SinkConnectorLogs", {
     retention: logs.RetentionDays.ONE_MONTH,
   });
-  const subnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+  const subnets = privateSubnets(props.vpc);
   return new kafkaconnect.CfnConnector(scope, "SinkConnector", {
     connectorName: props.name,
     kafkaConnectVersion: KAFKA_CONNECT_VERSION,

@@ -24,7 +24,11 @@ export interface Acknowledgement {
 const READ = ["Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*"];
 const WRITE = [...READ, "Action::s3:Abort*", "Action::s3:DeleteObject*"];
 const MSK_ARN = "Resource::arn:<AWS::Partition>:kafka:{region}:<AWS::AccountId>";
-const MSK = [`${MSK_ARN}:topic/{mskCluster}/*/{userId}.*`, `${MSK_ARN}:group/{mskCluster}/*/*`];
+const MSK = [
+  `${MSK_ARN}:cluster/{mskCluster}/*`,
+  `${MSK_ARN}:topic/{mskCluster}/*/{userId}.*`,
+  `${MSK_ARN}:group/{mskCluster}/*/*`,
+];
 const ASSETS =
   "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{region}/*";
 

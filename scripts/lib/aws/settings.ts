@@ -19,6 +19,8 @@ export type ConnectPlugin =
 export interface DeploySettings {
   /** An existing VPC to use, or undefined for a new one. */
   vpcId?: string;
+  /** NAT gateways of a new VPC (0: isolated private subnets). */
+  natGateways: number;
   msk: {
     mode: "provisioned" | "serverless";
     kafkaVersion: string;
@@ -62,10 +64,10 @@ export function parseDeploySettings(doc: unknown, file: string): DeploySettings 
     }
     return x;
   };
-  const count = (x: unknown, key: string, fallback: number): number => {
+  const count = (x: unknown, key: string, fallback: number, min = 1): number => {
     if (x === undefined) return fallback;
-    if (typeof x !== "number" || !Number.isInteger(x) || x < 1) {
-      throw new ConfigError(file, key, `must be a positive integer, got ${JSON.stringify(x)}`);
+    if (typeof x !== "number" || !Number.isInteger(x) || x < min) {
+      throw new ConfigError(file, key, `must be an integer >= ${min}, got ${JSON.stringify(x)}`);
     }
     return x;
   };
@@ -102,6 +104,7 @@ export function parseDeploySettings(doc: unknown, file: string): DeploySettings 
   const accountId = databricks.account_id || undefined;
   return {
     vpcId: vpcId as string | undefined,
+    natGateways: count(d.nat_gateways, at("nat_gateways"), 1, 0),
     msk: {
       mode: oneOf(msk.mode, ["provisioned", "serverless"] as const, at("msk.mode")),
       kafkaVersion: str(msk.kafka_version, at("msk.kafka_version"), "3.9.x"),

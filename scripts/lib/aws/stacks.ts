@@ -65,7 +65,7 @@ export class BaseStack extends Stack {
     });
     const { cfg, settings } = inputs;
     const n = cfg.names;
-    this.vpc = pipelineVpc(this, settings.vpcId);
+    this.vpc = pipelineVpc(this, { vpcId: settings.vpcId, natGateways: settings.natGateways });
     this.lake = lakeBucket(this, n.bucket);
     this.mwaaBucket = privateBucket(this, "MwaaBucket", n.aws.mwaaBucket, { versioned: true });
     const streams = kinesisStreams(this, n, cfg.kinesis.shards);

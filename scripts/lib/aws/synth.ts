@@ -9,7 +9,7 @@ import { loadApiDocument } from "../api/document.ts";
 import type { StackContext } from "../stack/component.ts";
 import { sinkPluginDir } from "../stack/services/connect.ts";
 import { buildApp, type PipelineApp } from "./app.ts";
-import { loadDeploySettings } from "./settings.ts";
+import { type DeploySettings, loadDeploySettings } from "./settings.ts";
 import type { PipelineInputs } from "./stacks.ts";
 
 /** A synthesized assembly. */
@@ -29,13 +29,14 @@ export function assemblyDir(cfg: Config): string {
 
 /**
  * The app's inputs for a context: the aws profile `cfg`, its deploy settings, the API document.
- * `restProxyHost` points the topic route elsewhere than the REST proxy host (LocalStack).
+ * `restProxyHost` points the topic route elsewhere than the REST proxy host, and `settings`
+ * replace deploy settings (both for LocalStack).
  */
 export async function appInputs(
   ctx: StackContext,
-  opts: { restProxyHost?: string } = {},
+  opts: { restProxyHost?: string; settings?: Partial<DeploySettings> } = {},
 ): Promise<PipelineInputs> {
-  const settings = await loadDeploySettings(ctx.cfg);
+  const settings = { ...await loadDeploySettings(ctx.cfg), ...opts.settings };
   return {
     cfg: ctx.cfg,
     settings,
