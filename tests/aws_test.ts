@@ -139,7 +139,7 @@ Deno.test({
         await loadConfig({ profile: "aws", overrides: { PIPELINE_USER_ID: userId } }),
       );
       const t0 = performance.now();
-      const deployed = await deployToLocalstack(awsCtx, local);
+      const deployed = await deployToLocalstack(awsCtx, local, { quiet: true });
       console.log(
         `LocalStack: bootstrap ${deployed.seconds.bootstrap.toFixed(1)} s, deploy ` +
           `${deployed.seconds.deploy.toFixed(1)} s`,

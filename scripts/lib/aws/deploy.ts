@@ -25,6 +25,8 @@ export interface DeployTarget {
   endpoint?: string;
   /** The brokers MSK Connect uses, instead of asking MSK (LocalStack runs no MSK). */
   bootstrapServers?: string;
+  /** Keep the CLI's progress to itself (it is in the error when a deploy fails). */
+  quiet?: boolean;
 }
 
 /** The outputs of both stacks, by output name. */
@@ -82,7 +84,7 @@ export async function deployStacks(
 ): Promise<StackOutputs> {
   const { base, services } = syn.app;
   const region = syn.inputs.cfg.region;
-  const run = { versions, assembly: syn.assembly, env: target.env };
+  const run = { versions, assembly: syn.assembly, env: target.env, quiet: target.quiet };
   const outFile = `${syn.assembly}/../outputs-${target.kind}.json`;
   const common = ["--require-approval", "never", "--outputs-file", outFile, "--exclusively"];
   await runCdk(["deploy", base.stackName, ...common], run);

@@ -68,6 +68,7 @@ export function localstackApiUrl(restApiId: string, stage: string): string {
 export async function deployToLocalstack(
   ctx: StackContext,
   local: Config,
+  opts: { quiet?: boolean } = {},
 ): Promise<LocalstackDeployment> {
   const region = ctx.cfg.region;
   const env = localstackAwsEnv(region);
@@ -91,6 +92,7 @@ export async function deployToLocalstack(
     env,
     endpoint: LOCALSTACK_URL,
     bootstrapServers: local.kafka.brokers.join(","),
+    quiet: opts.quiet,
   });
   const t2 = performance.now();
   const apiUrl = localstackApiUrl(outputs[OUTPUTS.base.restApiId], outputs[OUTPUTS.base.apiStage]);
