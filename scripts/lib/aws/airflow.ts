@@ -161,7 +161,7 @@ export function mwaaEnvironment(scope: Construct, props: MwaaProps): mwaa.CfnEnv
     description: "MWAA: its workers, scheduler and web server talk among themselves",
     allowAllOutbound: true,
   });
-  securityGroup.connections.allowInternally(ec2.Port.allTraffic(), "MWAA components");
+  securityGroup.addIngressRule(securityGroup, ec2.Port.allTraffic(), "MWAA components");
   const subnets = privateSubnets(props.vpc);
   const logging = { enabled: true, logLevel: "INFO" };
   return new mwaa.CfnEnvironment(scope, "Mwaa", {

@@ -60,10 +60,6 @@ export function pipelineApi(scope: Construct, props: PipelineApiProps): Pipeline
       resources: props.streams.map((s) => s.streamArn),
     }),
   );
-  for (const s of props.streams) {
-    // Streams encrypted with the AWS-managed key: writers need no KMS grant of their own.
-    s.encryptionKey?.grantEncrypt(integrationRole);
-  }
   const accessLogs = new logs.LogGroup(scope, "ApiAccessLogs", {
     retention: logs.RetentionDays.ONE_MONTH,
   });

@@ -29,7 +29,11 @@ export interface PipelineApp {
 export function buildApp(inputs: PipelineInputs, opts: { outdir?: string } = {}): PipelineApp {
   const app = new App({
     outdir: opts.outdir,
-    context: { "@aws-cdk/core:validateAgainstDefaultRules": true },
+    context: {
+      "@aws-cdk/core:validateAgainstDefaultRules": true,
+      // The services stack imports the base stack's values: base cannot drop one still in use.
+      "@aws-cdk/core:defaultCrossStackReferences": "strong",
+    },
   });
   const env = { account: Deno.env.get("CDK_DEFAULT_ACCOUNT"), region: inputs.cfg.region };
   const n = inputs.cfg.names.aws.stacks;

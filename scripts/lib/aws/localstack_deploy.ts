@@ -107,7 +107,10 @@ export async function deployToLocalstack(
       PIPELINE_MYSQL_HOST: local.mysql.host,
       PIPELINE_MYSQL_PORT: String(local.mysql.port),
       PIPELINE_MYSQL_USER: local.mysql.user,
+      // The local MariaDB's generated password (from the state directory, as the local profile reads it).
+      ...(local.mysql.password ? { PIPELINE_MYSQL_PASSWORD: local.mysql.password } : {}),
     }) + "\n",
+    { mode: 0o600 },
   );
   return {
     outputs,
