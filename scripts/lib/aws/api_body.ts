@@ -16,7 +16,16 @@ export interface DeployFields {
 
 const OPERATIONS = ["get", "put", "post", "delete", "patch", "head", "options"];
 
-/** The `x-amazon-apigateway-integration`s of type `aws` of a document, with their place. */
+/**
+ * The `x-amazon-apigateway-integration`s of type `aws` of a document, with their place.
+ *
+ * @example
+ * ```ts
+ * import { awsIntegrations } from "./api_body.ts";
+ * const doc = { paths: { "/s": { get: { "x-amazon-apigateway-integration": { type: "aws", uri: "arn:aws:apigateway:us-east-1:kinesis:action/ListStreams" } } } } };
+ * awsIntegrations(doc).map((i) => `${i.method} ${i.path}`); // ["get /s"]
+ * ```
+ */
 export function awsIntegrations(
   doc: Record<string, unknown>,
 ): { path: string; method: string; integration: Record<string, unknown> }[] {

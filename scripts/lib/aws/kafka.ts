@@ -93,6 +93,11 @@ export function mskCluster(
 /**
  * IAM statements for a client that creates, writes and reads the pipeline's topics and their
  * consumer groups (every topic is `<user_id>.<kind>`, so `topicPrefix` is the user id).
+ *
+ * @example
+ * ```ts ignore
+ * for (const s of mskClientStatements(stack, cluster, cfg.userId)) role.addToPolicy(s);
+ * ```
  */
 export function mskClientStatements(
   scope: Construct,

@@ -7,7 +7,14 @@
 import { aws_s3 as s3, RemovalPolicy } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 
-/** A private, encrypted, TLS-only bucket, as the lake and MWAA's DAG bucket both are. */
+/**
+ * A private, encrypted, TLS-only bucket, as the lake and MWAA's DAG bucket both are.
+ *
+ * @example
+ * ```ts ignore
+ * const dags = privateBucket(stack, "MwaaBucket", cfg.names.aws.mwaaBucket, { versioned: true });
+ * ```
+ */
 export function privateBucket(
   scope: Construct,
   id: string,

@@ -27,7 +27,14 @@ export const LOCALSTACK_CREDENTIALS = {
   AWS_SECRET_ACCESS_KEY: "test",
 } as const;
 
-/** Where LocalStack's files go: all under `<state>/localstack`. */
+/**
+ * Where LocalStack's files go: all under `<state>/localstack`.
+ *
+ * @example
+ * ```ts ignore
+ * localstackDirs(ctx).volume; // "<state>/localstack/volume"
+ * ```
+ */
 export function localstackDirs(ctx: StackContext) {
   const base = `${ctx.cfg.stateDir}/localstack`;
   return {
@@ -46,6 +53,11 @@ export function localstackDirs(ctx: StackContext) {
  * container (it would then pick a private-range address); the rest keep it on this machine and
  * its files in the state directory. Twisted, its default server, ignores the listen address:
  * hypercorn binds the one given.
+ *
+ * @example
+ * ```ts ignore
+ * localstackEnv(ctx).GATEWAY_LISTEN; // "127.0.0.1:4566"
+ * ```
  */
 export function localstackEnv(ctx: StackContext): Record<string, string> {
   const d = localstackDirs(ctx);
@@ -68,7 +80,14 @@ export function localstackEnv(ctx: StackContext): Record<string, string> {
   };
 }
 
-/** True when LocalStack's gateway answers its health check. */
+/**
+ * True when LocalStack's gateway answers its health check.
+ *
+ * @example
+ * ```ts ignore
+ * await localstackHealthy(); // false when nothing answers on 127.0.0.1:4566
+ * ```
+ */
 export async function localstackHealthy(): Promise<boolean> {
   try {
     const res = await fetch(`${LOCALSTACK_URL}/_localstack/health`, {
@@ -135,7 +154,14 @@ export async function startLocalstack(ctx: StackContext, timeoutS = 90): Promise
   return { started: true, pid: started.pid };
 }
 
-/** Stops the LocalStack we started (by its pid file); false when none was running. */
+/**
+ * Stops the LocalStack we started (by its pid file); false when none was running.
+ *
+ * @example
+ * ```ts ignore
+ * await stopLocalstack(ctx); // true: "it was ours and is stopped"
+ * ```
+ */
 export async function stopLocalstack(ctx: StackContext): Promise<boolean> {
   return await stopByPidFile(localstackDirs(ctx).pid);
 }

@@ -28,7 +28,15 @@ export interface LocalstackDeployment {
   seconds: { bootstrap: number; deploy: number };
 }
 
-/** The environment the CLI and SDK clients need to talk to LocalStack and nothing else. */
+/**
+ * The environment the CLI and SDK clients need to talk to LocalStack and nothing else.
+ *
+ * @example
+ * ```ts
+ * import { localstackAwsEnv } from "./localstack_deploy.ts";
+ * localstackAwsEnv("us-east-1").AWS_ENDPOINT_URL; // "http://127.0.0.1:4566"
+ * ```
+ */
 export function localstackAwsEnv(region: string): Record<string, string> {
   return {
     ...LOCALSTACK_CREDENTIALS,

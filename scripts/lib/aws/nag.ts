@@ -159,6 +159,11 @@ export const ACKNOWLEDGED: Acknowledgement[] = [
 /**
  * Acknowledges {@linkcode ACKNOWLEDGED} on the stacks; an entry whose construct a stack lacks
  * skips it.
+ *
+ * @example
+ * ```ts ignore
+ * suppressFindings({ region: cfg.region, names: cfg.names }, base, services);
+ * ```
  */
 export function suppressFindings(
   context: { region: string; names: Names },

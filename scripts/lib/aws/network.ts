@@ -45,6 +45,11 @@ export function pipelineVpc(
 
 /**
  * The private subnets of a VPC: those with a route out when it has them, else the isolated ones.
+ *
+ * @example
+ * ```ts ignore
+ * const db = new rds.DatabaseInstance(stack, "Db", { vpc, vpcSubnets: privateSubnets(vpc), ... });
+ * ```
  */
 export function privateSubnets(vpc: ec2.IVpc): ec2.SelectedSubnets {
   return vpc.selectSubnets({

@@ -135,7 +135,14 @@ export function parseDeploySettings(doc: unknown, file: string): DeploySettings 
   };
 }
 
-/** Reads the deployment settings of a loaded config's file. */
+/**
+ * Reads the deployment settings of a loaded config's file.
+ *
+ * @example
+ * ```ts ignore
+ * (await loadDeploySettings(await loadConfig({ profile: "aws" }))).msk.mode; // "provisioned"
+ * ```
+ */
 export async function loadDeploySettings(cfg: Config): Promise<DeploySettings> {
   return parseDeploySettings(parse(await Deno.readTextFile(cfg.file)), cfg.file);
 }

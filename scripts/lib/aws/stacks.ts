@@ -47,7 +47,14 @@ export interface PipelineInputs {
   ourPluginDir?: string;
 }
 
-/** The stateful half. */
+/**
+ * The stateful half.
+ *
+ * @example
+ * ```ts ignore
+ * const base = new BaseStack(app, cfg.names.aws.stacks.base, inputs);
+ * ```
+ */
 export class BaseStack extends Stack {
   readonly vpc: ec2.IVpc;
   readonly lake: s3.Bucket;
@@ -142,7 +149,14 @@ export class BaseStack extends Stack {
   }
 }
 
-/** What needs the base deployed and filled first. */
+/**
+ * What needs the base deployed and filled first.
+ *
+ * @example
+ * ```ts ignore
+ * new ServicesStack(app, cfg.names.aws.stacks.services, inputs, base);
+ * ```
+ */
 export class ServicesStack extends Stack {
   constructor(
     scope: Construct,

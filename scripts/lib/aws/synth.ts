@@ -22,7 +22,14 @@ export interface Synthesized {
   inputs: PipelineInputs;
 }
 
-/** Where `deno task aws:synth` writes the assembly: `<state>/aws/cdk.out`. */
+/**
+ * Where `deno task aws:synth` writes the assembly: `<state>/aws/cdk.out`.
+ *
+ * @example
+ * ```ts ignore
+ * assemblyDir(cfg); // "<state>/aws/cdk.out"
+ * ```
+ */
 export function assemblyDir(cfg: Config): string {
   return `${cfg.stateDir}/aws/cdk.out`;
 }
@@ -31,6 +38,11 @@ export function assemblyDir(cfg: Config): string {
  * The app's inputs for a context: the aws profile `cfg`, its deploy settings, the API document.
  * `restProxyHost` points the topic route elsewhere than the REST proxy host, and `settings`
  * replace deploy settings (both for LocalStack).
+ *
+ * @example
+ * ```ts ignore
+ * const inputs = await appInputs(ctx, { restProxyHost: "127.0.0.1:8082" });
+ * ```
  */
 export async function appInputs(
   ctx: StackContext,

@@ -18,7 +18,14 @@ const stamp = async (ctx: StackContext) =>
     lock(ctx),
   )}`;
 
-/** Commands of the installed venv. */
+/**
+ * Commands of the installed venv.
+ *
+ * @example
+ * ```ts ignore
+ * awsToolsPaths(ctx).cfnLint; // "<cache>/aws-tools-2026.3.0/venv/bin/cfn-lint"
+ * ```
+ */
 export function awsToolsPaths(ctx: StackContext) {
   const venv = `${dir(ctx)}/venv`;
   return { venv, python: `${venv}/bin/python`, cfnLint: `${venv}/bin/cfn-lint` };
