@@ -179,7 +179,6 @@ export function mwaaEnvironment(scope: Construct, props: MwaaProps): mwaa.CfnEnv
       securityGroupIds: [securityGroup.securityGroupId],
       subnetIds: subnets.subnetIds.slice(0, 2),
     },
-    airflowConfigurationOptions: { "core.default_timezone": "utc" },
     loggingConfiguration: {
       dagProcessingLogs: logging,
       schedulerLogs: logging,
