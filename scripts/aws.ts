@@ -17,7 +17,7 @@ import { installFor } from "./lib/stack/needs.ts";
 import { up } from "./lib/stack/stack.ts";
 import { appInputs, synthesize } from "./lib/aws/synth.ts";
 import { runCdk } from "./lib/aws/cdk_cli.ts";
-import { deployStacks, profileLines } from "./lib/aws/deploy.ts";
+import { deployStacks, destroyStacks, profileLines } from "./lib/aws/deploy.ts";
 import { startLocalstack, stopLocalstack } from "./lib/aws/localstack.ts";
 import { deployToLocalstack } from "./lib/aws/localstack_deploy.ts";
 
@@ -75,8 +75,8 @@ if (import.meta.main) {
     } else if (command === "diff") {
       await runCdk(["diff", ...stacks], run);
     } else if (command === "destroy") {
-      // Reverse order: the services stack imports the base stack's values.
-      await runCdk(["destroy", "--force", ...stacks.toReversed()], run);
+      await destroyStacks(syn, ctx.versions, { kind: "aws", env: {} });
+      console.log(`✔ destroyed ${stacks.join(", ")} (the buckets and a final DB snapshot stay)`);
     } else {
       const outputs = await deployStacks(syn, ctx.versions, { kind: "aws", env: {} });
       const file = awsOutputsFile(Deno.env.toObject());

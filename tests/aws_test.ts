@@ -26,8 +26,9 @@ import { seedSource } from "../scripts/lib/source/seed.ts";
 import { DEFAULT_ROWS, post } from "../scripts/lib/source/synthetic.ts";
 import { cfnLint } from "../scripts/lib/aws/cfn_lint.ts";
 import { appInputs, synthesize } from "../scripts/lib/aws/synth.ts";
-import { startLocalstack, stopLocalstack } from "../scripts/lib/aws/localstack.ts";
-import { deployToLocalstack } from "../scripts/lib/aws/localstack_deploy.ts";
+import { LOCALSTACK_URL, startLocalstack, stopLocalstack } from "../scripts/lib/aws/localstack.ts";
+import { deployToLocalstack, localstackAwsEnv } from "../scripts/lib/aws/localstack_deploy.ts";
+import { destroyStacks } from "../scripts/lib/aws/deploy.ts";
 import { LOCALSTACK_NEEDS } from "../scripts/aws.ts";
 import { runTask, startStack, testUserId } from "./harness.ts";
 
@@ -195,6 +196,32 @@ Deno.test({
           for (const k of KINDS) assert.deepEqual(canonical(got[k]), canonical(want[k]), k);
         },
       );
+      await t.step("aws:destroy's way removes both stacks", async () => {
+        await destroyStacks(deployed.synthesized, awsCtx.versions, {
+          kind: "localstack",
+          env: localstackAwsEnv(cfg.region),
+          quiet: true,
+        });
+        // Asked as the CLI asks: LocalStack checks no signature, the credential scope names the
+        // region. (LocalStack's stack delete leaves the Kinesis streams, so they are not asked.)
+        for (const stack of [deployed.synthesized.app.base, deployed.synthesized.app.services]) {
+          const res = await fetch(LOCALSTACK_URL, {
+            method: "POST",
+            headers: {
+              "content-type": "application/x-www-form-urlencoded",
+              authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/${cfg.region}/` +
+                "cloudformation/aws4_request, SignedHeaders=host, Signature=0",
+            },
+            body: `Action=DescribeStacks&Version=2010-05-15&StackName=${stack.stackName}`,
+          });
+          const text = await res.text();
+          assert.ok(
+            res.status === 400 && text.includes("does not exist") ||
+              text.includes("<StackStatus>DELETE_COMPLETE</StackStatus>"),
+            `${stack.stackName}: ${res.status} ${text.slice(0, 300)}`,
+          );
+        }
+      });
       console.log(
         `LocalStack deploy and the aws profile's run: ${
           ((performance.now() - t0) / 1000).toFixed(1)

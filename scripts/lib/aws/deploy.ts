@@ -108,6 +108,29 @@ export async function deployStacks(
 }
 
 /**
+ * Destroys both stacks, services first (it imports the base stack's values). The buckets and a
+ * final database snapshot are retained by the stacks themselves.
+ *
+ * @example
+ * ```ts ignore
+ * await destroyStacks(syn, versions, { kind: "aws", env: {} });
+ * ```
+ */
+export async function destroyStacks(
+  syn: Synthesized,
+  versions: Versions,
+  target: DeployTarget,
+): Promise<void> {
+  const stacks = [syn.app.services.stackName, syn.app.base.stackName];
+  await runCdk(["destroy", "--force", ...stacks], {
+    versions,
+    assembly: syn.assembly,
+    env: target.env,
+    quiet: target.quiet,
+  });
+}
+
+/**
  * The aws profile's settings from the stacks' outputs, as `loadConfig` reads them: the API's
  * invoke URL, the brokers, the database endpoint. The database password stays in Secrets
  * Manager (its ARN is in a comment). `overrides` replace entries (the LocalStack run's local

@@ -11,7 +11,7 @@ import { runCdk } from "./cdk_cli.ts";
 import { deployStacks, profileLines, type StackOutputs } from "./deploy.ts";
 import { LOCALSTACK_CREDENTIALS, LOCALSTACK_URL } from "./localstack.ts";
 import { OUTPUTS } from "./outputs.ts";
-import { appInputs, synthesize } from "./synth.ts";
+import { appInputs, synthesize, type Synthesized } from "./synth.ts";
 import type { Config } from "../core/config.ts";
 
 /** LocalStack's account id. */
@@ -19,6 +19,8 @@ export const LOCALSTACK_ACCOUNT = "000000000000";
 
 /** What a LocalStack deployment leaves. */
 export interface LocalstackDeployment {
+  /** The synthesized assembly it deployed (for a destroy). */
+  synthesized: Synthesized;
   outputs: StackOutputs;
   /** The aws profile file it wrote (PIPELINE_AWS_OUTPUTS for the aws profile's tasks). */
   profileFile: string;
@@ -121,6 +123,7 @@ export async function deployToLocalstack(
     { mode: 0o600 },
   );
   return {
+    synthesized: syn,
     outputs,
     profileFile,
     apiUrl,
