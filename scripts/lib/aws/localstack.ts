@@ -43,6 +43,8 @@ export function localstackDirs(ctx: StackContext) {
     config: `${base}/config`,
     home: `${base}/home`,
     filesystem: `${base}/fs`,
+    /** Where LocalStack looks for packages installed ahead (its `/usr/lib/localstack`). */
+    staticLibs: `${base}/fs/usr/lib/localstack`,
     log: ctx.log("localstack.log"),
     pid: ctx.run("localstack.pid"),
   };
@@ -71,6 +73,10 @@ export function localstackEnv(ctx: StackContext): Record<string, string> {
     DISABLE_EVENTS: "1",
     SKIP_SSL_CERT_DOWNLOAD: "1",
     GATEWAY_SERVER: "hypercorn",
+    // MSK, MSK Connect, MWAA and RDS are accepted without being created (LocalStack's default
+    // today, which it says will change).
+    CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES: "1",
+    KINESIS_MOCK_VERSION: awsToolsPaths(ctx).kinesisMockVersion,
     LOCALSTACK_VOLUME_DIR: d.volume,
     CONFIG_DIR: d.config,
     HOME: d.home,
@@ -128,9 +134,13 @@ export async function startLocalstack(ctx: StackContext, timeoutS = 90): Promise
         `${d.pid}); stop that LocalStack first`,
     );
   }
-  for (const dir of [d.volume, d.config, d.home, d.filesystem]) {
+  for (const dir of [d.volume, d.config, d.home, d.staticLibs]) {
     await Deno.mkdir(dir, { recursive: true });
   }
+  // LocalStack looks for its packages in its static libraries first: ours, installed with it.
+  const kinesisMock = `${d.staticLibs}/kinesis-local`;
+  await Deno.remove(kinesisMock, { recursive: true }).catch(() => {});
+  await Deno.symlink(awsToolsPaths(ctx).kinesisMock, kinesisMock);
   const started = await startDetached(
     {
       cmd: [awsToolsPaths(ctx).python, "-m", "localstack.runtime.main"],

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Component, StackContext } from "../component.ts";
-import { installOnce, isStamped } from "../install.ts";
+import { installOnce, isStamped, step } from "../install.ts";
 import { findPython313 } from "../preconditions.ts";
 import { checkLockPins, fileHash, installVenv } from "./python_venv.ts";
 
@@ -14,9 +14,9 @@ const v = (ctx: StackContext, k: string) => ctx.versions.get("aws_tools", k);
 const dir = (ctx: StackContext) => ctx.cache(`aws-tools-${v(ctx, "localstack")}`);
 const lock = (ctx: StackContext) => `${ctx.cfg.root}/${v(ctx, "lock")}`;
 const stamp = async (ctx: StackContext) =>
-  `localstack ${v(ctx, "localstack")} cfn-lint ${v(ctx, "cfn_lint")} lock ${await fileHash(
-    lock(ctx),
-  )}`;
+  `localstack ${v(ctx, "localstack")} cfn-lint ${v(ctx, "cfn_lint")} kinesis-mock ${
+    v(ctx, "kinesis_mock")
+  } lock ${await fileHash(lock(ctx))}`;
 
 /**
  * Commands of the installed venv.
@@ -28,7 +28,14 @@ const stamp = async (ctx: StackContext) =>
  */
 export function awsToolsPaths(ctx: StackContext) {
   const venv = `${dir(ctx)}/venv`;
-  return { venv, python: `${venv}/bin/python`, cfnLint: `${venv}/bin/cfn-lint` };
+  return {
+    venv,
+    python: `${venv}/bin/python`,
+    cfnLint: `${venv}/bin/cfn-lint`,
+    /** LocalStack's package directory of kinesis-mock: `<this>/<version>/node_modules/...`. */
+    kinesisMock: `${dir(ctx)}/kinesis-local`,
+    kinesisMockVersion: v(ctx, "kinesis_mock"),
+  };
 }
 
 /** The AWS tools component (installed by `deno task test` and the aws tasks that need it). */
@@ -46,10 +53,22 @@ export const awsTools: Component = {
     });
     const { path, tried } = await findPython313();
     if (!path) throw new Error(`no Python 3.13 with venv found (${tried.join("; ")})`);
-    await installOnce(
-      dir(ctx),
-      await stamp(ctx),
-      () => installVenv(ctx, "aws_tools", `${dir(ctx)}/venv`, lock(ctx), path),
-    );
+    await installOnce(dir(ctx), await stamp(ctx), async () => {
+      await installVenv(ctx, "aws_tools", `${dir(ctx)}/venv`, lock(ctx), path);
+      const version = v(ctx, "kinesis_mock");
+      await step(
+        { component: "aws_tools", logFile: ctx.log("install-aws_tools.log") },
+        `npm install kinesis-local@${version} (LocalStack's Kinesis)`,
+        [
+          "npm",
+          "install",
+          "--prefix",
+          `${awsToolsPaths(ctx).kinesisMock}/${version}`,
+          "--no-audit",
+          "--no-fund",
+          `kinesis-local@${version}`,
+        ],
+      );
+    });
   },
 };
