@@ -187,6 +187,34 @@ Deno.test({
       });
 
       await t.step(
+        "LocalStack, its gateway and its Kinesis, listen on 127.0.0.1 only",
+        async () => {
+          const text = async (cmd: string, args: string[]) =>
+            new TextDecoder().decode(
+              (await new Deno.Command(cmd, { args, stdout: "piped" }).output()).stdout,
+            );
+          // LocalStack and every process under it (kinesis-mock runs in a session of its own).
+          const parents = (await text("ps", ["-e", "-o", "pid=,ppid="])).trim().split("\n")
+            .map((l) => l.trim().split(/\s+/));
+          const pids = new Set([String(ls.pid)]);
+          for (let grew = true; grew;) {
+            grew = false;
+            for (const [pid, ppid] of parents) {
+              if (pids.has(ppid) && !pids.has(pid)) grew = pids.add(pid).size > 0;
+            }
+          }
+          const listening = (await text("ss", ["-ltnpH"])).split("\n");
+          const sockets = listening.filter((l) =>
+            [...l.matchAll(/pid=(\d+)/g)].some((m) => pids.has(m[1]))
+          );
+          assert.ok(
+            sockets.length >= 3,
+            `LocalStack's processes ${[...pids]}; listening:\n${listening.join("\n")}`,
+          );
+          for (const l of sockets) assert.match(l.split(/\s+/)[3], /^127\.0\.0\.1:\d+$/, l);
+        },
+      );
+      await t.step(
         "topic posts through its HTTP proxy into the local REST proxy and Kafka",
         async () => {
           const summary = await emulate(cfg, { count: POSTS, seed: SEED, rate: 0 });
