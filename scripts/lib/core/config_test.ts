@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { ConfigError, loadConfig, resolveConfig } from "./config.ts";
+import { awsOutputsFile, ConfigError, loadConfig, resolveConfig } from "./config.ts";
 import { parseDotEnv } from "./dotenv.ts";
 
 const FILE = "/repo/pipeline.yaml";
@@ -59,6 +59,33 @@ Deno.test("environment overrides endpoints and secrets", () => {
   assert.deepEqual(c.kafka.brokers, ["a:1", "b:2"]);
   assert.equal(c.mysql.password, "s3cret");
   assert.equal(c.apiUrl, "https://other/prod");
+});
+
+Deno.test("the aws profile's Kafka auth and the listen host follow the environment", () => {
+  const c = resolveConfig(base(), FILE, "aws", {
+    PIPELINE_KAFKA_AUTH: "none",
+    PIPELINE_STACK_HOST: "0.0.0.0",
+  });
+  assert.equal(c.kafka.auth, "none");
+  assert.equal(c.stack.host, "0.0.0.0");
+  rejects(base(), { PIPELINE_KAFKA_AUTH: "sasl" }, "PIPELINE_KAFKA_AUTH", "aws");
+});
+
+Deno.test("the aws profile reads the deploy's outputs file; the environment wins over it", async () => {
+  const dir = await Deno.makeTempDir();
+  const outputs = `${dir}/aws-outputs.env`;
+  await Deno.writeTextFile(
+    outputs,
+    "# written by aws:deploy\nPIPELINE_API_URL=https://abc.execute-api.us-east-1.amazonaws.com/test\n" +
+      "PIPELINE_MYSQL_HOST=db.deployed\n",
+  );
+  const env = { PIPELINE_AWS_OUTPUTS: outputs, PIPELINE_MYSQL_HOST: "db.mine" };
+  const aws = await loadConfig({ env, profile: "aws" });
+  assert.equal(aws.apiUrl, "https://abc.execute-api.us-east-1.amazonaws.com/test");
+  assert.equal(aws.mysql.host, "db.mine");
+  const local = await loadConfig({ env, profile: "local" });
+  assert.notEqual(local.apiUrl, aws.apiUrl, "the local profile ignores it");
+  assert.equal(awsOutputsFile({}).endsWith("/aws-outputs.env"), true);
 });
 
 function rejects(doc: unknown, env: Record<string, string>, key: string, profile = "local") {

@@ -33,7 +33,7 @@ export const S3_SINK_CLASS = "local.pipeline.connect.s3.S3SinkConnector";
  * ```
  */
 export function connectorName(cfg: Config): string {
-  return `${cfg.userId}-s3-sink`;
+  return cfg.names.connector;
 }
 
 const CONVERTERS = {

@@ -29,6 +29,7 @@ export type Requirement =
   | "maven"
   | "go"
   | "python"
+  | "python313"
   | "node"
   | "apt"
   | "disk";

@@ -21,6 +21,8 @@ export const STAGES = {
   notebooks: ["jupyter"],
   /** The JupyterLab browser test drives Debian's Chromium. */
   browser: ["chromium"],
+  /** cfn-lint over the synthesized templates, LocalStack for the deploy test. */
+  aws: ["aws_tools"],
 } as const satisfies Record<string, readonly string[]>;
 
 /** One of {@linkcode STAGES}. */
@@ -70,6 +72,11 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
   "test:airflow": { stages: ["stack", "dag"] },
   "test:stream": { stages: ["stack", "stream"] },
   "test:faults": { stages: ["stack", "batch", "stream", "dag"] },
+  "aws:synth": { stages: [], pureLogic: "the CDK app synthesizes in-process; starts nothing" },
+  "aws:diff": { stages: [], talksTo: "your AWS account, through the CDK CLI" },
+  "aws:deploy": { stages: [], talksTo: "your AWS account, through the CDK CLI" },
+  "aws:destroy": { stages: [], talksTo: "your AWS account, through the CDK CLI" },
+  "aws:localstack": { stages: ["stack", "aws"] },
 };
 
 /**

@@ -21,6 +21,9 @@ const sinkVersion = (ctx: StackContext) => ctx.versions.get("connect_s3_sink", "
 const dir = (ctx: StackContext) => ctx.cache(`kafka-connect-${kafkaVersion(ctx)}`);
 const plugins = (ctx: StackContext) =>
   ctx.cache(`connect-plugins-${sinkVersion(ctx)}-${kafkaVersion(ctx)}`);
+
+/** The built S3 sink plugin (its jars), which the AWS deployment can upload to MSK Connect. */
+export const sinkPluginDir = (ctx: StackContext): string => `${plugins(ctx)}/pipeline-s3-sink`;
 const stamp = (ctx: StackContext) => `connect ${kafkaVersion(ctx)}`;
 const sinkStamp = async (ctx: StackContext) => {
   // Rebuild when the plugin's source changes, not only its version.
@@ -68,7 +71,7 @@ async function buildSink(ctx: StackContext): Promise<void> {
       `${build}/pom.xml`,
       "package",
     ]);
-    const out = `${plugins(ctx)}/pipeline-s3-sink`;
+    const out = sinkPluginDir(ctx);
     await step(log, "copy S3 sink dependencies", [
       ...mvn,
       "-f",
