@@ -31,6 +31,7 @@ export type Requirement =
   | "python"
   | "python313"
   | "node"
+  | "ss"
   | "apt"
   | "disk";
 

@@ -280,6 +280,16 @@ export const PREREQUISITES: Record<Requirement, Prerequisite> = {
     debs: ["nodejs", "npm"],
     fix: "apt-get install nodejs npm",
   },
+  ss: {
+    title: "ss (iproute2): the tests read the stack's listening sockets with it",
+    async check() {
+      return (await which("ss"))
+        ? { ok: true, detail: "ss on PATH" }
+        : { ok: false, detail: "no ss" };
+    },
+    debs: ["iproute2"],
+    fix: "apt-get install iproute2",
+  },
   apt: {
     title: "apt-get as root (Debian packages)",
     async check(ctx, needs) {

@@ -42,7 +42,8 @@ export function awsToolsPaths(ctx: StackContext) {
 export const awsTools: Component = {
   name: "aws_tools",
   title: "cfn-lint + LocalStack (AWS tools)",
-  requires: ["python313", "node"],
+  // ss: installed with the test-only tools, for the tests' loopback checks (tests/security_test.ts).
+  requires: ["python313", "node", "ss"],
   diskMiB: 300,
   version: (ctx) => `localstack ${v(ctx, "localstack")} / cfn-lint ${v(ctx, "cfn_lint")}`,
   installed: async (ctx) => await isStamped(dir(ctx), await stamp(ctx)),
