@@ -7,101 +7,53 @@
  * streams, topics and bucket.
  */
 import assert from "node:assert/strict";
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from "@aws-sdk/client-kinesis";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { type Config, loadConfig } from "../scripts/lib/core/config.ts";
 import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
-import { isoDatetime } from "../scripts/lib/core/time.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
 import { emulate } from "../scripts/lib/emulator/emulator.ts";
 import { streamSender } from "../scripts/lib/emulator/stream_sender.ts";
 import { kinesisClient } from "../scripts/lib/kinesis/client.ts";
-import { kafkaClient } from "../scripts/lib/kafka/client.ts";
+import { consumeRecords } from "../scripts/lib/kafka/read.ts";
+import { readStream } from "../scripts/lib/kinesis/read.ts";
 import { setupTopics } from "../scripts/lib/kafka/topics.ts";
 import { seedSource } from "../scripts/lib/source/seed.ts";
-import { DEFAULT_ROWS, post } from "../scripts/lib/source/synthetic.ts";
+import { DEFAULT_ROWS } from "../scripts/lib/source/synthetic.ts";
 import { cfnLint } from "../scripts/lib/aws/cfn_lint.ts";
 import { appInputs, synthesize } from "../scripts/lib/aws/synth.ts";
 import { LOCALSTACK_URL, startLocalstack, stopLocalstack } from "../scripts/lib/aws/localstack.ts";
 import { deployToLocalstack, localstackAwsEnv } from "../scripts/lib/aws/localstack_deploy.ts";
 import { destroyStacks } from "../scripts/lib/aws/deploy.ts";
 import { LOCALSTACK_NEEDS } from "../scripts/aws.ts";
+import { sentRows } from "./fixtures/posts.ts";
 import { runTask, startStack, testUserId } from "./harness.ts";
 
 const SEED = 3;
 const POSTS = 20;
 type Row = Record<string, unknown>;
 
-/** The rows of posts `keys` as the emulator sends them (ingest_test's rule). */
-function expectedRows(keys: number[]): Record<Kind, Row[]> {
-  const out = { pin: [], geo: [], user: [] } as Record<Kind, Row[]>;
-  for (const k of keys) {
-    const p = post(SEED, k);
-    out.pin.push({ ...p.pin });
-    out.geo.push({ ...p.geo, timestamp: isoDatetime(p.geo.timestamp) });
-    out.user.push({ ...p.user, date_joined: isoDatetime(p.user.date_joined) });
-  }
-  return out;
-}
-
 function canonical(rows: Row[]): string[] {
   return rows.map((r) => JSON.stringify(Object.entries(r).sort())).sort();
 }
 
+const decoder = new TextDecoder();
+
 /** Every record of a stream from its start, as JSON (the API's templates put the row's JSON). */
-async function readStream(kinesis: KinesisClient, stream: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
-  for (const shard of Shards) {
-    let it = (await kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: stream,
-        ShardId: shard.ShardId,
-        ShardIteratorType: "TRIM_HORIZON",
-      }),
-    )).ShardIterator;
-    while (it) {
-      const r = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }));
-      for (const rec of r.Records ?? []) rows.push(JSON.parse(new TextDecoder().decode(rec.Data)));
-      if (!r.Records?.length || r.MillisBehindLatest === 0) break;
-      it = r.NextShardIterator;
-    }
-  }
-  return rows;
+async function streamRows(kinesis: KinesisClient, stream: string): Promise<Row[]> {
+  return (await readStream(kinesis, stream)).map((d) => JSON.parse(decoder.decode(d)));
 }
 
-/** Every message of the user's topics from their start. */
-async function readTopics(cfg: Config, want: number): Promise<Record<Kind, Row[]>> {
-  const consumer = kafkaClient(cfg, "aws-test").consumer({
-    groupId: `aws-test-${crypto.randomUUID()}`,
+/** Every message of the user's topics from their start, by kind. */
+async function topicRows(cfg: Config, want: number): Promise<Record<Kind, Row[]>> {
+  const records = await consumeRecords(cfg, KINDS.map((k) => cfg.names.topics[k]), {
+    perTopic: want,
+    timeoutMs: 30_000,
   });
-  const got = { pin: [], geo: [], user: [] } as Record<Kind, Row[]>;
-  const kindOf = new Map(KINDS.map((k) => [cfg.names.topics[k], k]));
-  const done = Promise.withResolvers<void>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({
-      topics: KINDS.map((k) => cfg.names.topics[k]),
-      fromBeginning: true,
-    });
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        got[kindOf.get(topic)!].push(JSON.parse(message.value!.toString()));
-        if (KINDS.every((k) => got[k].length >= want)) done.resolve();
-        await Promise.resolve();
-      },
-    });
-    const timer = setTimeout(() => done.resolve(), 30_000);
-    await done.promise;
-    clearTimeout(timer);
-  } finally {
-    await consumer.disconnect();
-  }
-  return got;
+  return Object.fromEntries(
+    KINDS.map((
+      k,
+    ) => [k, records.filter((r) => r.topic === cfg.names.topics[k]).map((r) => r.value as Row)]),
+  ) as Record<Kind, Row[]>;
 }
 
 Deno.test("cfn-lint finds no error in either synthesized template", async () => {
@@ -165,11 +117,11 @@ Deno.test({
           sender: streamSender(cfg),
         });
         assert.equal(summary.errors.length, 0, summary.errors.join("; "));
-        const want = expectedRows(summary.keys);
+        const want = sentRows(SEED, summary.keys);
         const kinesis = kinesisClient(cfg);
         for (const k of KINDS) {
           assert.deepEqual(
-            canonical(await readStream(kinesis, cfg.names.streams[k])),
+            canonical(await streamRows(kinesis, cfg.names.streams[k])),
             canonical(want[k]),
             k,
           );
@@ -182,7 +134,7 @@ Deno.test({
         );
         assert.equal(run.code, 0, run.output);
         for (const k of KINDS) {
-          assert.equal((await readStream(kinesis, cfg.names.streams[k])).length, POSTS + 5, k);
+          assert.equal((await streamRows(kinesis, cfg.names.streams[k])).length, POSTS + 5, k);
         }
       });
 
@@ -219,8 +171,8 @@ Deno.test({
         async () => {
           const summary = await emulate(cfg, { count: POSTS, seed: SEED, rate: 0 });
           assert.equal(summary.errors.length, 0, summary.errors.join("; "));
-          const got = await readTopics(cfg, POSTS);
-          const want = expectedRows(summary.keys);
+          const got = await topicRows(cfg, POSTS);
+          const want = sentRows(SEED, summary.keys);
           for (const k of KINDS) assert.deepEqual(canonical(got[k]), canonical(want[k]), k);
         },
       );
