@@ -112,10 +112,7 @@ Deno.test({
           case: "batch job killed mid-write",
           injected: `SIGKILL the batch job (driver and JVM) ${killedAt}, the lake grown by 500 ` +
             "posts since the last run",
-          sent: cleaned.pin.sent,
-          found: cleaned.pin.found,
-          lost: cleaned.pin.lost,
-          doubled: cleaned.pin.doubled,
+          ...cleaned.pin,
           measured: {
             "tables left at their previous version": `${unwritten.length} of ${
               Object.keys(after).length

@@ -91,10 +91,7 @@ Deno.test({
           case: "Kafka broker killed",
           injected: run.injected,
           // The cleaned tables hold each post once, so this counts distinct posts.
-          sent: cleaned.pin.sent,
-          found: cleaned.pin.found,
-          lost: cleaned.pin.lost,
-          doubled: cleaned.pin.doubled,
+          ...cleaned.pin,
           measured: {
             "acknowledged sends": run.summary.acknowledged,
             retries: run.summary.retries,

@@ -78,10 +78,7 @@ Deno.test({
       await reportFault(c.cfg, {
         case: "lake refuses writes 20 s",
         injected: run.injected,
-        sent: lake.counts.pin.sent,
-        found: lake.counts.pin.found,
-        lost: lake.counts.pin.lost,
-        doubled: lake.counts.pin.doubled,
+        ...lake.counts.pin,
         measured: {
           "refused uploads logged by the sink": refusals,
           "lake caught up s after writes came back": lake.caughtUp.toFixed(1),

@@ -102,10 +102,7 @@ Deno.test({
           await reportFault(cfg, {
             case: `${name} killed, stream route, supervised`,
             injected: run.injected,
-            sent: counts.pin.sent,
-            found: counts.pin.found,
-            lost: counts.pin.lost,
-            doubled: counts.pin.doubled,
+            ...counts.pin,
             measured: {
               "back and healthy s": back.toFixed(1),
               "acknowledged sends": run.summary.acknowledged,

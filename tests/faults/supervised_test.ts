@@ -50,10 +50,7 @@ async function checkAndReport(c: { cfg: Case["cfg"] }, name: string, run: Run, b
   await reportFault(c.cfg, {
     case: name,
     injected: run.injected,
-    sent: cleaned.pin.sent,
-    found: cleaned.pin.found,
-    lost: cleaned.pin.lost,
-    doubled: cleaned.pin.doubled,
+    ...cleaned.pin,
     measured: {
       "back and healthy s": back.toFixed(1),
       "acknowledged sends": run.summary.acknowledged,
