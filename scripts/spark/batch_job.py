@@ -113,7 +113,7 @@ def analytics_files(sql_dir, only):
         return (int(m.group(1)) if m else 1000, p.stem)
 
     files = sorted(Path(sql_dir, "analytics").glob("*.sql"), key=order)
-    if only:
+    if only is not None:
         unknown = set(only) - {p.stem for p in files}
         if unknown:
             raise JobError(f"Unknown analytics queries: {', '.join(sorted(unknown))}")

@@ -25,7 +25,7 @@ import {
   FAULT_AT_MS,
   ID,
   type Run,
-  stackApiFor,
+  serviceFor,
 } from "./cases.ts";
 
 /** Posts per case: 10 s at 100 posts/s, in PutRecords of 10. */
@@ -46,7 +46,7 @@ Deno.test({
       const cfg = await loadConfig({ overrides: { PIPELINE_USER_ID: testUserId("fault-stream") } });
       await seedSource(cfg, { rows: DEFAULT_ROWS, seed: 1 });
       await setupStreams(cfg);
-      restoreApi = await stackApiFor(ctx, cfg);
+      restoreApi = await serviceFor(ctx, cfg, "api");
       job = await startStreamJob(await stackContext(cfg), { base });
       await job.ready;
       const ended = job.ended.then((e) => e);

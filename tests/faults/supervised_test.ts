@@ -32,7 +32,7 @@ import {
   newCase,
   POSTS,
   type Run,
-  stackApiFor,
+  serviceFor,
 } from "./cases.ts";
 
 /** Asserts every post acknowledged, and each exactly once in the lake and the cleaned tables. */
@@ -92,7 +92,7 @@ Deno.test({
         const cfg = await loadConfig({ overrides: { PIPELINE_USER_ID: testUserId("fault-api") } });
         await setupTopics(cfg);
         await setupConnector(cfg);
-        restoreApi = await stackApiFor(ctx, cfg);
+        restoreApi = await serviceFor(ctx, cfg, "api");
         let back = Infinity;
         const run = await emulateWith({ cfg }, async () => {
           back = (await crashAndWait(ctx, "api")).s;

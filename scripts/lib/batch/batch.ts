@@ -103,6 +103,8 @@ export interface BatchOptions {
   step?: string | BatchStep;
   /** Result rows to bring back per query. */
   show?: number;
+  /** Only these analytics queries (file names without `.sql`, none if empty); all by default. */
+  queries?: string[];
   /** Called with every event of the Spark driver, after its progress line (fault tests). */
   onEvent?: (e: SparkEvent) => void;
 }
@@ -165,6 +167,7 @@ export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<Ba
     kinds: step?.kinds,
     out,
     emitRows: opts.show ?? 20,
+    queries: opts.queries,
   };
   const readsLake = READS_LAKE.has(mode);
   const writesOut = mode !== "scan";

@@ -32,7 +32,7 @@ export interface SparkJob {
   out?: string;
   /** s3a settings; the keys go to the driver through its environment, never its arguments. */
   s3?: { endpoint: string; pathStyle: boolean; accessKeyId: string; secretAccessKey: string };
-  /** Only these analytics queries (file names without `.sql`); all by default. */
+  /** Only these analytics queries (file names without `.sql`, none if empty); all by default. */
   queries?: string[];
   /** Rows of each table sent back in `table` events (default 100). */
   emitRows?: number;

@@ -135,6 +135,10 @@ export const connect: Service = {
         // The sink subscribes by topics.regex; its consumer sees topics created after it only
         // at a metadata refresh (5 min by default).
         "consumer.metadata.max.age.ms=5000",
+        // A worker restarted after a crash rejoins the sink's group only once the broker has
+        // expired the dead worker's consumers (45 s by default): 6 s is the broker's minimum.
+        "consumer.session.timeout.ms=6000",
+        "consumer.heartbeat.interval.ms=2000",
         `plugin.path=${plugins(ctx)}`,
         "plugin.discovery=hybrid_warn",
         "",

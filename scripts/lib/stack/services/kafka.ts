@@ -87,6 +87,8 @@ export const kafka: Service = {
         "num.partitions=1",
         "default.replication.factor=1",
         "offsets.topic.replication.factor=1",
+        // One node: 50 offsets partitions would only make every start load 50 more logs.
+        "offsets.topic.num.partitions=5",
         "transaction.state.log.replication.factor=1",
         "transaction.state.log.min.isr=1",
         "min.insync.replicas=1",
@@ -97,6 +99,10 @@ export const kafka: Service = {
         "num.network.threads=2",
         "num.io.threads=2",
         "num.recovery.threads.per.data.dir=1",
+        // A broker restarted after a crash cannot register until the controller has expired the
+        // dead one's session (9 s by default): with 3 s, a SIGKILLed Kafka is back in about 5 s.
+        "broker.heartbeat.interval.ms=750",
+        "broker.session.timeout.ms=3000",
         "",
       ].join("\n"),
     );
