@@ -10,10 +10,11 @@ import type { StackContext } from "../stack/component.ts";
 import { spark, sparkPaths } from "../stack/services/spark.ts";
 import { java17Home } from "../stack/preconditions.ts";
 import { requireInstalled } from "../stack/guard.ts";
-import { batchJobConfig, type SparkJob } from "./job.ts";
+import { batchJobConfig, type RemoteSession, type SparkJob } from "./job.ts";
 import { parseEvent, type SparkEvent, type SparkReport } from "./events.ts";
+import { connectServer, envEngine } from "./engine.ts";
 
-/** What this module runs (checked by its guard and by needs_test.ts). */
+/** What this module runs (checked by its guard and by needs_test.ts; engine.ts starts the server). */
 export const RUNS = [spark];
 
 /** The batch driver. */
@@ -90,8 +91,23 @@ export async function spawnDriver(
 }
 
 /**
+ * The Spark Connect server a job should run on (started if need be), or undefined for its own
+ * JVM: the job's engine says, and an output that is not a local directory needs the JVM's file
+ * system for its CSV files.
+ */
+async function remoteFor(ctx: StackContext, job: SparkJob): Promise<RemoteSession | undefined> {
+  if ((job.engine ?? envEngine()) !== "connect") return undefined;
+  if (job.out && !job.out.startsWith("file://")) {
+    console.log(`  ${job.out} is not a local directory: Spark runs in its own JVM`);
+    return undefined;
+  }
+  return await connectServer(ctx);
+}
+
+/**
  * Runs the driver and resolves to its report; `onEvent` sees every event as it comes. Throws
- * the driver's own message when it reports an error, else the tail of its log.
+ * the driver's own message when it reports an error, else the tail of its log. The driver is a
+ * client of the warm Spark Connect server, or starts its own JVM (`job.engine`).
  *
  * @example
  * ```ts ignore
@@ -113,9 +129,11 @@ export async function runSparkJob(
   const javaHome = await java17Home();
   // One log per mode (and kinds): the DAG may run the three clean steps side by side.
   const logFile = ctx.log(`spark-${[job.mode ?? "batch", ...(job.kinds ?? [])].join("-")}.log`);
-  const config = batchJobConfig(job, paths.jars);
+  const remote = await remoteFor(ctx, job);
+  const config = batchJobConfig(job, paths.jars, remote);
   const env = sparkDriverEnv(javaHome, paths.python);
-  if (job.s3) {
+  // The server holds its own s3a keys: a client of it needs none.
+  if (job.s3 && !remote) {
     env.AWS_ACCESS_KEY_ID = job.s3.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = job.s3.secretAccessKey;
   }
@@ -133,7 +151,14 @@ export async function runSparkJob(
   await stdin.close();
 
   const tail: string[] = [];
-  const report: SparkReport = { sparkVersion: "", steps: [], tables: {}, seconds: 0, logFile };
+  const report: SparkReport = {
+    sparkVersion: "",
+    engine: remote?.url ?? "local",
+    steps: [],
+    tables: {},
+    seconds: 0,
+    logFile,
+  };
   let error: string | undefined;
   let unexpected = false;
   const readStdout = (async () => {

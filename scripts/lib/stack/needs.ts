@@ -7,17 +7,18 @@
  * @module
  */
 import type { Component, StackContext } from "./component.ts";
-import { COMPONENTS, SERVICES } from "./registry.ts";
+import { COMPONENTS, UP_SERVICES } from "./registry.ts";
 import { install } from "./installer.ts";
 
 /** The pieces of the pipeline a task can run, each with the components it starts or runs. */
 export const STAGES = {
   /** The local services `stack:up` starts. */
-  stack: SERVICES.map((s) => s.name),
-  batch: ["spark"],
+  stack: UP_SERVICES.map((s) => s.name),
+  /** The batch job runs on the warm Spark Connect server, or in its own JVM (`--engine local`). */
+  batch: ["spark", "spark_connect"],
   stream: ["spark", "spark_kinesis"],
   /** The DAG's tasks run `deno task batch --step ...`. */
-  dag: ["airflow", "spark"],
+  dag: ["airflow", "spark", "spark_connect"],
   notebooks: ["jupyter"],
   /** The JupyterLab browser test drives Debian's Chromium. */
   browser: ["chromium"],
@@ -78,7 +79,7 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
  * @example
  * ```ts
  * import { componentsFor } from "./needs.ts";
- * componentsFor("batch").map((c) => c.name); // ["spark"]
+ * componentsFor("batch").map((c) => c.name); // ["spark", "spark_connect"]
  * ```
  */
 export function componentsFor(

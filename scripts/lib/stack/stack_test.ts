@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Service, StackContext } from "./component.ts";
 import { stopByPidFile } from "./process.ts";
-import { startService } from "./stack.ts";
+import { startService } from "./service.ts";
 
 async function tempContext(): Promise<StackContext> {
   const state = await Deno.makeTempDir({ prefix: "stack-unit-" });
