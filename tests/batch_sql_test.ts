@@ -1,7 +1,9 @@
 /**
  * The cleaning and analytics SQL on real Spark: a hand-written raw lake in the Confluent layout,
  * one run of the batch driver over it, then every cleaned table and every query answer checked
- * against values worked out by hand (see the comments next to each expectation).
+ * against values worked out by hand (see the comments next to each expectation). The runs go
+ * through the warm Spark Connect server (the default engine; started here if it is not running,
+ * and stopped at the end if so); the last test runs the job in its own JVM and compares.
  *
  * The fixture: 14 posts whose pin, geo and user records arrive as 16 raw rows each (duplicate
  * deliveries, a keyless record), spread over two partitions and several offsets.
@@ -15,6 +17,7 @@ import { stackContext } from "../scripts/lib/stack/context.ts";
 import { topicPrefix, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
 import { fixtureKey, jsonLines, writeFileLake } from "./fixtures/lake.ts";
 import { question } from "../scripts/lib/batch/questions.ts";
+import { trackStack } from "./harness.ts";
 
 const TOPICS = names("fixture0batch").topics;
 
@@ -166,6 +169,7 @@ function fixtureFiles(): Record<string, string> {
 }
 
 // One Spark run for every assertion of this file: starting Spark costs more than the queries.
+const tracked = await trackStack();
 const dir = await Deno.makeTempDir({ prefix: "batch_sql_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 let run: Promise<SparkReport> | undefined;
@@ -489,5 +493,29 @@ Deno.test("the DAG's steps (load, clean, analytics) give the same tables as the 
     if (t.stage !== "query") continue;
     const csv = (run: string) => Deno.readTextFile(`${dir}/${run}/${name}.csv`);
     assert.equal(await csv("steps"), await csv("out"), `${name}.csv`);
+  }
+});
+
+Deno.test("the job in its own JVM (--engine local) gives the tables and CSV files of the server", async () => {
+  try {
+    const whole = await batch();
+    assert.match(whole.engine, /^sc:\/\/127\.0\.0\.1:\d+$/);
+    const ctx = await stackContext(await loadConfig());
+    const own = await runSparkJob(ctx, {
+      lake: toUri(`${dir}/${TOPICS_DIR}`),
+      topics: TOPICS,
+      out: toUri(`${dir}/own`),
+      emitRows: 1000,
+      engine: "local",
+    });
+    assert.equal(own.engine, "local");
+    assert.deepEqual(own.tables, whole.tables);
+    for (const [name, t] of Object.entries(whole.tables)) {
+      if (t.stage !== "query") continue;
+      const csv = (run: string) => Deno.readTextFile(`${dir}/${run}/${name}.csv`);
+      assert.equal(await csv("own"), await csv("out"), `${name}.csv`);
+    }
+  } finally {
+    await tracked.release();
   }
 });

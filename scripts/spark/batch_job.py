@@ -245,7 +245,7 @@ def mount_and_read(spark, job, kind, cached):
     df = read_raw(spark, job, kind, prefix)
     if cached:
         df = cache(df)
-    rows = df.count()
+    rows = int(df.count())
     emit("step", step="read", name=kind, path=prefix, rows=rows, seconds=t.seconds())
     df.createOrReplaceTempView(f"raw_{kind}")
     return df
@@ -269,7 +269,7 @@ def clean_view(spark, job, kind):
     """Runs sql/clean/<kind>.sql over view raw_<kind> into the cached view <kind>."""
     t = Timer()
     df = cache_by_ind(spark, run_sql(spark, f"{job['sql_dir']}/clean/{kind}.sql"))
-    rows = df.count()
+    rows = int(df.count())
     df.createOrReplaceTempView(kind)
     emit("step", step="clean", name=kind, rows=rows, seconds=t.seconds())
     return df
@@ -300,7 +300,9 @@ def run_query(spark, job, path):
     name = path.stem
     t = Timer()
     result = cache(run_sql(spark, str(path)))
-    cells = F.struct(*[result[c] for c in result.columns])
+    # By name, not result[c]: over Spark Connect 3.5 a column of a spark.sql() frame carries a
+    # plan id the select on it cannot resolve.
+    cells = F.struct(*[F.col(c) for c in result.columns])
     try:
         rows = result.select(F.to_csv(cells), F.to_json(cells, JSON_OPTIONS)).collect()
     except Exception as e:  # noqa: BLE001 - runtime failures of the query surface here
@@ -346,7 +348,7 @@ def read_delta(spark, job, table, view, made_by):
         df = cache_by_ind(spark, df) if table in KINDS else cache(df)
         # Over Spark Connect nothing is checked before the first action: a missing table fails
         # here, as it does at load() on the driver's own JVM.
-        rows = df.count()
+        rows = int(df.count())
     except Exception as e:  # noqa: BLE001 - Py4J and gRPC wrap every Java failure
         if not_found(e):
             raise JobError(f"No Delta table {table} at {path}: run the {made_by} step first") from e
@@ -405,7 +407,7 @@ def read_observed(spark, job, kind):
         read_raw(spark, job, kind, prefix).createOrReplaceTempView(f"raw_{kind}")
 
         def count():
-            rows = read_raw(spark, job, kind, prefix).count()
+            rows = int(read_raw(spark, job, kind, prefix).count())
             emit("step", step="read", name=kind, path=prefix, rows=rows, seconds=t.seconds())
 
         return count
@@ -421,7 +423,7 @@ def read_observed(spark, job, kind):
                 observation._jo.future(), jvm.scala.concurrent.duration.Duration.create(30, "s"))
             rows = row.getLong(0)
         except Exception:  # noqa: BLE001 - never seen; a plain count is the fallback
-            rows = read_raw(spark, job, kind, prefix).count()
+            rows = int(read_raw(spark, job, kind, prefix).count())
         emit("step", step="read", name=kind, path=prefix, rows=rows, seconds=t.seconds())
 
     return report

@@ -103,4 +103,3 @@ async function waitHealthy(ctx: StackContext, s: Service, started: number): Prom
   });
   console.log(`✔ ${s.title} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
-

@@ -6,7 +6,7 @@
  */
 import type { Service, StackContext } from "./component.ts";
 import { killByPidFile, stopByPidFile } from "./process.ts";
-import { pidFile, serviceState, type ServiceState, startService } from "./service.ts";
+import { pidFile, type ServiceState, serviceState, startService } from "./service.ts";
 import { table } from "../view/table.ts";
 import { selectComponents, SERVICES, UP_SERVICES } from "./registry.ts";
 import { install } from "./installer.ts";

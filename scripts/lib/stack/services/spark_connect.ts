@@ -27,12 +27,14 @@ export const SPARK_CONNECT_HEAP = "2g";
 const IDLE_GC_SECONDS = 30;
 
 const v = (ctx: StackContext, k: string) => ctx.versions.get("spark_connect", k);
-const coords = (ctx: StackContext) => `${v(ctx, "group")}:${v(ctx, "artifact")}:${v(ctx, "version")}`;
+const coords = (ctx: StackContext) =>
+  `${v(ctx, "group")}:${v(ctx, "artifact")}:${v(ctx, "version")}`;
 const dir = (ctx: StackContext) => ctx.cache(`spark-connect-${v(ctx, "version")}`);
 const source = (ctx: StackContext) => `${ctx.cfg.root}/stack/spark-connect/LocalConnectServer.java`;
 const stamp = async (ctx: StackContext) =>
   `${coords(ctx)} on ${sparkPaths(ctx).home} launcher ${await fileHash(source(ctx))}`;
-const serverJar = (ctx: StackContext) => `${dir(ctx)}/jars/${v(ctx, "artifact")}-${v(ctx, "version")}.jar`;
+const serverJar = (ctx: StackContext) =>
+  `${dir(ctx)}/jars/${v(ctx, "artifact")}-${v(ctx, "version")}.jar`;
 const launcherJar = (ctx: StackContext) => `${dir(ctx)}/local-connect-server.jar`;
 const MAIN = "local.pinterest.LocalConnectServer";
 
@@ -80,7 +82,8 @@ export function sparkConnectConf(ctx: StackContext): Record<string, string> {
       "fs.s3a.endpoint": s3.endpoint,
       "fs.s3a.path.style.access": String(s3.forcePathStyle),
       "fs.s3a.connection.ssl.enabled": String(s3.endpoint.startsWith("https")),
-      "fs.s3a.aws.credentials.provider": "com.amazonaws.auth.EnvironmentVariableCredentialsProvider",
+      "fs.s3a.aws.credentials.provider":
+        "com.amazonaws.auth.EnvironmentVariableCredentialsProvider",
       "fs.s3a.attempts.maximum": "3",
       "fs.s3a.retry.limit": "3",
       "fs.s3a.connection.establish.timeout": "5000",
