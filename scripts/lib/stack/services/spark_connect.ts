@@ -71,7 +71,13 @@ export function sparkConnectConf(ctx: StackContext): Record<string, string> {
     "spark.ui.enabled": "false",
     "spark.local.dir": ctx.data("spark_connect"),
     "spark.sql.warehouse.dir": `${ctx.data("spark_connect")}/warehouse`,
+    // The batch sessions' own settings (common.py session_conf) as the server's defaults too:
+    // Delta builds a table's snapshot with the session it first met the table in, not the
+    // caller's, and its default of 50 partitions cost 5-10 s per tiny table here.
     "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.databricks.delta.snapshotPartitions": "2",
+    "spark.sql.optimizer.windowGroupLimitThreshold": "-1",
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
     "spark.shuffle.compress": "false",
