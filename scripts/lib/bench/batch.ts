@@ -14,6 +14,7 @@ import { stackContext } from "../stack/context.ts";
 import { progressLine } from "../view/progress.ts";
 import { type JvmChoice, jvmForLake } from "../batch/jvm_settings.ts";
 import type { SparkEngine } from "../spark/engine.ts";
+import { barChart } from "../view/chart.ts";
 
 /** One size of the batch benchmark. */
 export interface BatchBenchRow {
@@ -122,4 +123,37 @@ async function benchOne(
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+/**
+ * The chart of a batch bench: for each size and engine, the floor, the job and the wall time
+ * the caller waits, as bars in seconds (an SVG document).
+ *
+ * @example
+ * ```ts
+ * import { batchChart } from "./batch.ts";
+ * const row = {
+ *   posts: 11153, engine: "connect" as const, raw_records: 33459, scan_s: 0.5,
+ *   clean_and_queries_s: 6, ratio: 12, scan_cpu_s: 0.5, clean_and_queries_cpu_s: 9, cpu_ratio: 18,
+ *   spark_total_s: 7, wall_s: 8, jvm: "small-data" as const, load: 2,
+ * };
+ * batchChart([row]).startsWith("<svg"); // true
+ * ```
+ */
+export function batchChart(rows: BatchBenchRow[]): string {
+  const bars = rows.flatMap((r) => {
+    const at = `${r.posts.toLocaleString("en-US")} ${r.engine}`;
+    return [
+      [`${at}: floor (scan)`, r.scan_s],
+      [`${at}: clean + queries`, r.clean_and_queries_s],
+      [`${at}: wall, driver start to end`, r.wall_s],
+    ] as const;
+  });
+  return barChart({
+    title: "Batch: time per step, own JVM (local) and Spark Connect server (connect)",
+    labels: bars.map(([label]) => label),
+    values: bars.map(([, seconds]) => seconds),
+    unit: "seconds",
+    width: 760,
+  });
 }
