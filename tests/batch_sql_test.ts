@@ -17,7 +17,9 @@ import { stackContext } from "../scripts/lib/stack/context.ts";
 import { topicPrefix, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
 import { fixtureKey, jsonLines, writeFileLake } from "./fixtures/lake.ts";
 import { question } from "../scripts/lib/batch/questions.ts";
-import { trackStack } from "./harness.ts";
+import { pidFile, serviceState } from "../scripts/lib/stack/service.ts";
+import { stopByPidFile } from "../scripts/lib/stack/process.ts";
+import { sparkConnect } from "../scripts/lib/stack/services/spark_connect.ts";
 
 const TOPICS = names("fixture0batch").topics;
 
@@ -169,7 +171,8 @@ function fixtureFiles(): Record<string, string> {
 }
 
 // One Spark run for every assertion of this file: starting Spark costs more than the queries.
-const tracked = await trackStack();
+const serverCtx = await stackContext(await loadConfig());
+const serverWasUp = (await serviceState(serverCtx, sparkConnect)).state !== "stopped";
 const dir = await Deno.makeTempDir({ prefix: "batch_sql_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 let run: Promise<SparkReport> | undefined;
@@ -516,6 +519,6 @@ Deno.test("the job in its own JVM (--engine local) gives the tables and CSV file
       assert.equal(await csv("own"), await csv("out"), `${name}.csv`);
     }
   } finally {
-    await tracked.release();
+    if (!serverWasUp) await stopByPidFile(pidFile(serverCtx, sparkConnect));
   }
 });

@@ -69,7 +69,8 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
   },
   "test:batch": { stages: ["batch"] },
   "test:airflow": { stages: ["stack", "dag"] },
-  "test:stream": { stages: ["stack", "stream"] },
+  /** It compares the stream's tables with the batch job's over the same posts. */
+  "test:stream": { stages: ["stack", "stream", "batch"] },
   "test:faults": { stages: ["stack", "batch", "stream"] },
 };
 
