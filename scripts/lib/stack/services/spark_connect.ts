@@ -175,6 +175,8 @@ export const sparkConnect: Service = {
     ].join(":");
     const props = Object.entries(sparkConnectConf(ctx)).map(([k, value]) => `-D${k}=${value}`);
     const env: Record<string, string> = {
+      // glibc's default of 8 malloc arenas a core holds hundreds of MiB for the JVM's threads.
+      MALLOC_ARENA_MAX: "2",
       JAVA_HOME: home,
       TZ: "UTC",
       SPARK_LOCAL_IP: ctx.cfg.stack.host,
@@ -190,6 +192,9 @@ export const sparkConnect: Service = {
         "-Xms256m",
         "-XX:+UseG1GC",
         `-XX:G1PeriodicGCInterval=${IDLE_GC_SECONDS * 1000}`,
+        // Give back what is free beyond 30% of the live heap (G1 keeps up to 70% by default).
+        "-XX:MinHeapFreeRatio=10",
+        "-XX:MaxHeapFreeRatio=30",
         "-Duser.timezone=UTC",
         `-Dlog4j2.configurationFile=${ctx.run("spark-connect-log4j2.properties")}`,
         // What spark-submit adds for Java 17 (Spark reaches into these modules).
