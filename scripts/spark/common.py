@@ -112,7 +112,7 @@ def connect_session(job):
     except Exception as e:  # noqa: BLE001 - gRPC errors surface as several types
         raise JobError(
             f"Cannot reach the Spark Connect server at {url}: {str(e).splitlines()[0]}; start it "
-            "with `deno task stack:up spark_connect`, or run with --engine local"
+            "with `deno task stack:up --only spark_connect`, or run with --engine local"
         ) from e
     return spark
 

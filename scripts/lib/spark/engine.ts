@@ -64,7 +64,7 @@ export async function connectServer(ctx: StackContext): Promise<ConnectServer> {
   if (!rec) {
     throw new Error(
       `Cannot find the Spark Connect server's pid file ${pidFile(ctx, sparkConnect)}: ` +
-        "run `deno task stack:up spark_connect`",
+        "run `deno task stack:up --only spark_connect`",
     );
   }
   return { url: sparkConnectUrl(ctx), pid: rec.pid };
