@@ -10,6 +10,7 @@
  * @module
  */
 import { summarize, type Summary } from "./stats.ts";
+import { barChart } from "../view/chart.ts";
 import { DeleteStreamCommand } from "@aws-sdk/client-kinesis";
 import type { Config } from "../core/config.ts";
 import { kinesisClient } from "../kinesis/client.ts";
@@ -319,7 +320,6 @@ async function sendAt(
   const acks: number[] = [];
   const errors = new Set<string>();
   let failed = 0;
-  let claimed = 0;
   // The posts due in each tick go together, one PutRecords a stream (as a producer batching
   // for Kinesis does): at 1,000 posts/s one record a request would take 3,000 requests/s.
   const inFlightLimit = concurrency ?? 16;
@@ -403,4 +403,31 @@ async function sendAt(
     perKind,
     errors: [...errors],
   };
+}
+
+/**
+ * The chart of a stream bench: the latency distribution at each rate (min, p50, p95, p99, max,
+ * from each post's due time to its row committed in Delta), as bars in seconds (an SVG
+ * document).
+ *
+ * @example
+ * ```ts ignore
+ * const svg = streamChart(await benchStream(cfg, { rates: [100] }));
+ * ```
+ */
+export function streamChart(r: StreamBenchResult): string {
+  const bars = r.rates.flatMap((x) => {
+    const l = x.latency;
+    if (!l) return [];
+    const at = `${x.rate.toLocaleString("en-US")}/s (${x.achievedRate.toFixed(0)} achieved)`;
+    return (["min", "p50", "p95", "p99", "max"] as const).map((k) => [`${at} ${k}`, l[k]] as const);
+  });
+  return barChart({
+    title: "Stream: post due to row in Delta, by target rate",
+    labels: bars.map(([label]) => label),
+    values: bars.map(([, seconds]) => Math.round(seconds * 100) / 100),
+    unit: "seconds",
+    width: 760,
+    barColor: "#0a66c2",
+  });
 }
