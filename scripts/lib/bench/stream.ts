@@ -388,7 +388,7 @@ async function sendAt(
       if (began !== undefined) waits.push((began - t0) / 1000);
     }
     if (lat.length) perKind[kind] = summarize(lat);
-    all.push(...lat);
+    for (const x of lat) all.push(x);
   }
   return {
     rate,
