@@ -15,7 +15,8 @@ Switching is configuration, never an edit. Each setting is read from the environ
   else ``user_id`` of pipeline.yaml (or of the file PIPELINE_CONFIG names).
 - **target**: PIPELINE_DAG_TARGET, Variable ``pipeline_dag_target`` (``local`` or
   ``databricks``); unset, databricks when connection ``databricks_default`` names a workspace.
-- **retries**: PIPELINE_DAG_RETRIES, Variable ``pipeline_dag_retries``; 2, 2 minutes apart.
+- **retries**: PIPELINE_DAG_RETRIES, Variable ``pipeline_dag_retries``; 2, 2 minutes apart
+  (PIPELINE_DAG_RETRY_DELAY, Variable ``pipeline_dag_retry_delay``, in seconds).
 - **Databricks cluster**: PIPELINE_DATABRICKS_CLUSTER_ID, Variable ``databricks_cluster_id``.
 - **this repository in the workspace**: PIPELINE_DATABRICKS_REPO, Variable
   ``pipeline_databricks_repo``, e.g. ``/Workspace/Repos/me/pinterest-pipeline``.
@@ -102,7 +103,10 @@ def resolve_settings():
     retries = setting("PIPELINE_DAG_RETRIES", "pipeline_dag_retries", "2")
     if not str(retries).isdigit():
         raise ValueError(f"Invalid retries {retries!r}: give a count like 2")
-    return user_id, target, int(retries)
+    delay = setting("PIPELINE_DAG_RETRY_DELAY", "pipeline_dag_retry_delay", "120")
+    if not str(delay).isdigit():
+        raise ValueError(f"Invalid retry delay {delay!r}: give seconds like 120")
+    return user_id, target, int(retries), int(delay)
 
 
 def local_task_factory(user_id):
@@ -165,7 +169,7 @@ def databricks_task_factory(user_id):
     return task
 
 
-USER, TARGET, RETRIES = resolve_settings()
+USER, TARGET, RETRIES, RETRY_DELAY = resolve_settings()
 
 with DAG(
     dag_id=NAMES["dag_id"].format(user_id=USER),
@@ -181,7 +185,7 @@ with DAG(
     default_args={
         "owner": "pinterest-pipeline",
         "retries": RETRIES,
-        "retry_delay": timedelta(minutes=2),
+        "retry_delay": timedelta(seconds=RETRY_DELAY),
         "execution_timeout": timedelta(minutes=30),
     },
 ) as dag:

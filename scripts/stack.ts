@@ -1,10 +1,14 @@
 /**
  * `deno task stack:install | stack:up | stack:status | stack:down [--purge]`: the local stack.
+ * `scripts/stack.ts supervise` is the supervisor `stack:up` starts in the background.
  *
  * @module
  */
 import { main, parseFlags } from "./lib/core/cli.ts";
 import { down, status, statusTable, up } from "./lib/stack/stack.ts";
+import { SERVICES } from "./lib/stack/registry.ts";
+import { supervise } from "./lib/stack/supervise.ts";
+import { supervisionReport } from "./lib/stack/supervisor.ts";
 import { install } from "./lib/stack/installer.ts";
 import { stackContext } from "./lib/stack/context.ts";
 import { installFor } from "./lib/stack/needs.ts";
@@ -42,12 +46,22 @@ if (import.meta.main) {
           } s. Logs: ${ctx.cfg.stateDir}/logs\n`,
         );
         console.log(statusTable(states));
+        console.log(await supervisionReport(ctx, states));
         break;
       }
       case "status": {
         const states = await status(ctx, only);
         console.log(statusTable(states));
+        console.log(await supervisionReport(ctx, states));
         if (states.some((s) => s.state !== "healthy")) Deno.exitCode = 3;
+        break;
+      }
+      case "supervise": {
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        Deno.addSignalListener("SIGTERM", onSignal);
+        Deno.addSignalListener("SIGINT", onSignal);
+        await supervise(ctx, SERVICES, { signal: stop.signal });
         break;
       }
       case "down":

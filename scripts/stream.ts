@@ -57,6 +57,9 @@ key go to the dead-letter directory. Ctrl-C stops after the micro-batch in fligh
             `${e.dead_letters} dead letters) in ${e.seconds.toFixed(2)} s`,
         );
       } else if (e.event === "warning") console.warn(`! ${e.message}`);
+      else if (e.event === "restart") {
+        console.warn(`! The ${e.kind} query could not reach Kinesis; started again (${e.attempt})`);
+      }
     };
     console.log(
       `Starting the stream job: ${Object.values(cfg.names.streams).join(", ")} at ` +

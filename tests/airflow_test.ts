@@ -8,18 +8,13 @@
  */
 import { batchOutDir } from "../scripts/lib/batch/batch.ts";
 import assert from "node:assert/strict";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { checkDagRun, dagTest } from "../scripts/lib/dag/run.ts";
 import { inspectDag } from "../scripts/lib/dag/inspect.ts";
 import { listImportErrors } from "../scripts/lib/dag/airflow.ts";
-import { type Config, loadConfig } from "../scripts/lib/core/config.ts";
-import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
-import { ensureBucket, s3Client } from "../scripts/lib/lake/s3.ts";
-import { isoDatetime } from "../scripts/lib/core/time.ts";
+import { loadConfig } from "../scripts/lib/core/config.ts";
 import { stackContext } from "../scripts/lib/stack/context.ts";
-import { post } from "../scripts/lib/source/synthetic.ts";
 import { startStack, testUserId } from "./harness.ts";
-import { objectKey } from "../scripts/lib/lake/object_key.ts";
+import { writeS3Lake } from "./fixtures/lake.ts";
 import { missingJobKeys } from "../scripts/lib/spark/job_keys.ts";
 import { QUESTIONS } from "../scripts/lib/batch/questions.ts";
 
@@ -115,36 +110,6 @@ Deno.test({
   },
 });
 
-/** Writes `posts` synthetic posts into the lake as the S3 sink would: 100 records per object. */
-async function writeLake(cfg: Config, posts: number): Promise<void> {
-  const s3 = s3Client(cfg);
-  try {
-    await ensureBucket(s3, cfg.names.bucket);
-    const rows = { pin: [], geo: [], user: [] } as Record<Kind, Record<string, unknown>[]>;
-    for (let k = 1; k <= posts; k++) {
-      const p = post(1, k * 7);
-      rows.pin.push({ ...p.pin });
-      rows.geo.push({ ...p.geo, timestamp: isoDatetime(p.geo.timestamp) });
-      rows.user.push({ ...p.user, date_joined: isoDatetime(p.user.date_joined) });
-    }
-    for (const kind of KINDS) {
-      const topic = cfg.names.topics[kind];
-      for (let offset = 0; offset < posts; offset += 100) {
-        const body = rows[kind].slice(offset, offset + 100).map((r) => JSON.stringify(r));
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: cfg.names.bucket,
-            Key: objectKey(topic, 0, offset, 10),
-            Body: body.join("\n") + "\n",
-          }),
-        );
-      }
-    }
-  } finally {
-    s3.destroy();
-  }
-}
-
 Deno.test({
   name: "airflow dags test runs every task on the local stack and leaves every answer as CSV",
   ...opts,
@@ -153,7 +118,7 @@ Deno.test({
     // the developer's is touched (the answers still go to the state dir's batch/, as always).
     const stack = await startStack(["minio"], { userId: testUserId("dagtest") });
     try {
-      await writeLake(stack.cfg, 1500);
+      await writeS3Lake(stack.cfg, 1500);
       const before = Date.now();
       const run = await dagTest(stack.ctx, { date: "2024-06-01" });
       checkDagRun(run);

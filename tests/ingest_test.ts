@@ -13,9 +13,10 @@ import { KAFKA_JSON_V2 } from "../scripts/lib/kafka/rest.ts";
 import { type Kind, KINDS } from "../scripts/lib/core/names.ts";
 import { listObjects, readObjectText, s3Client } from "../scripts/lib/lake/s3.ts";
 import { seedSource } from "../scripts/lib/source/seed.ts";
-import { isoDatetime, sleep } from "../scripts/lib/core/time.ts";
-import { DEFAULT_ROWS, post } from "../scripts/lib/source/synthetic.ts";
+import { sleep } from "../scripts/lib/core/time.ts";
+import { DEFAULT_ROWS } from "../scripts/lib/source/synthetic.ts";
 import { setupTopics } from "../scripts/lib/kafka/topics.ts";
+import { sentRows } from "./fixtures/posts.ts";
 import { startStack, testUserId } from "./harness.ts";
 import { objectKey, parseObjectKey, topicPrefix } from "../scripts/lib/lake/object_key.ts";
 
@@ -26,18 +27,6 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
 type Row = Record<string, unknown>;
 /** partition -> first offset of interest */
 type Offsets = Map<number, number>;
-
-/** The rows of post k as the emulator must send them: the generator's, datetimes in ISO. */
-function expectedRows(keys: number[]): Record<Kind, Row[]> {
-  const out = { pin: [], geo: [], user: [] } as Record<Kind, Row[]>;
-  for (const k of keys) {
-    const p = post(SEED, k);
-    out.pin.push({ ...p.pin });
-    out.geo.push({ ...p.geo, timestamp: isoDatetime(p.geo.timestamp) });
-    out.user.push({ ...p.user, date_joined: isoDatetime(p.user.date_joined) });
-  }
-  return out;
-}
 
 /** Sorts rows so that two multisets compare with deepEqual. */
 function canonical(rows: Row[]): Row[] {
@@ -283,7 +272,7 @@ Deno.test({
         assert.equal(s.keys.length, POSTS);
         // Sampling is with replacement; this seed repeats posts, so multisets are exercised.
         assert.ok(new Set(s.keys).size < POSTS);
-        expected = expectedRows(s.keys);
+        expected = sentRows(SEED, s.keys);
       });
 
       await t.step("Kafka holds exactly those pin, geo and user records", async () => {

@@ -27,8 +27,9 @@ import { KAFKA_JSON_V2 } from "../scripts/lib/kafka/rest.ts";
 import { S3_SINK_CLASS } from "../scripts/lib/lake/connector.ts";
 import { status } from "../scripts/lib/stack/stack.ts";
 import { UP_SERVICES } from "../scripts/lib/stack/registry.ts";
+import { runningSupervisor } from "../scripts/lib/stack/supervisor.ts";
 import { startStack } from "./harness.ts";
-import { sleep } from "../scripts/lib/core/time.ts";
+import { sleep, waitFor } from "../scripts/lib/core/time.ts";
 
 const run = crypto.randomUUID().slice(0, 8);
 
@@ -40,11 +41,26 @@ Deno.test({
     const stack = await startStack();
     const { cfg } = stack;
     try {
-      await t.step("every service stack:up starts reports healthy", async () => {
-        // The on-demand ones (the Spark Connect server) wait for the task that needs them.
-        const states = await status(stack.ctx, UP_SERVICES.map((s) => s.name));
+      await t.step("every service stack:up starts is healthy, under the supervisor", async () => {
+        // The on-demand ones (the Spark Connect server) wait for a task that asks for them.
+        const started = UP_SERVICES.map((s) => s.name);
+        const states = await status(stack.ctx, started);
         assert.ok(!states.some((s) => s.name === "spark_connect"));
         assert.deepEqual(states.filter((s) => s.state !== "healthy").map((s) => s.name), []);
+        const supervisor = await runningSupervisor(stack.ctx);
+        assert.ok(supervisor, "up started the supervisor");
+        assert.deepEqual(supervisor.command.slice(-2), [
+          `${cfg.root}/scripts/stack.ts`,
+          "supervise",
+        ]);
+        // It has looked at every service once (a supervisor this up started needs a moment).
+        await waitFor(
+          async () => (await status(stack.ctx, started)).every((s) => s.restarts !== undefined),
+          {
+            timeoutMs: 10_000,
+            timeoutError: () => new Error("the supervisor never watched every service"),
+          },
+        );
       });
 
       await t.step("MariaDB answers a mysql2 query as the pipeline user", async () => {

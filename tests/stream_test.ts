@@ -297,10 +297,7 @@ Deno.test({
             case: "Stream job killed",
             injected: `SIGKILL the stream job (driver and JVM) with ${killedWith} pins in Delta, ` +
               "posts sent while it is down, restart from the checkpoints",
-            sent: pins.sent,
-            found: pins.found,
-            lost: pins.lost,
-            doubled: pins.doubled,
+            ...pins,
             measured: { "acknowledged sends": sends },
           });
           for (const kind of KINDS) {

@@ -260,6 +260,12 @@ def start_query(spark, job, kind):
         # A micro-batch stops reading a shard when it is caught up, or after this long.
         .option("kinesis.executor.maxFetchTimeInMs", str(job.get("max_fetch_ms", 1000)))
         .option("kinesis.executor.maxFetchRecordsPerShard", str(job.get("max_records", 100000)))
+        # Kinesis away for a while (kinesalite restarted by the supervisor, a network blip on
+        # AWS) must not end the query: keep asking for about a minute, as the source's own
+        # retries (ListShards, GetShardIterator) allow, before giving up.
+        .option("kinesis.client.numRetries", "20")
+        .option("kinesis.client.retryIntervalMs", "500")
+        .option("kinesis.client.maxRetryIntervalMs", "5000")
     )
     if job.get("avoid_empty_batches", True) and job.get("starting_position") != "LATEST":
         # An idle trigger asks each shard for one GetRecords and runs no micro-batch (no Spark
@@ -350,6 +356,7 @@ def run(job, stop):
     emit("ready", queries={k: q.name for k, q in queries.items()}, seconds=total.seconds())
     commands = queue.Queue()
     last_progress = {}
+    restarts = Restarts()
     threading.Thread(target=read_commands, args=(commands, stop), daemon=True).start()
     while not stop.is_set():
         try:
@@ -362,9 +369,17 @@ def run(job, stop):
             snapshot(spark, job, cmd)
         if job.get("emit_progress"):
             emit_progress(queries, last_progress)
-        for kind, q in queries.items():
+        for kind, q in list(queries.items()):
             if not q.isActive:
                 error = q.exception()
+                if error is not None and kinesis_unreachable(error) and restarts.allow(kind):
+                    # Kinesis went away (restarted, a blip): the query picks up from its
+                    # checkpoint, and the known keys keep every post once in the table.
+                    emit("restart", kind=kind, attempt=restarts.count(kind),
+                         reason=java_message(error)[:300])
+                    time.sleep(min(8.0, 0.5 * 2 ** restarts.count(kind)))
+                    queries[kind] = start_query(spark, job, kind)
+                    continue
                 for other in queries.values():
                     other.stop()
                 message = java_message(error) if error else "no reason given"
@@ -381,6 +396,32 @@ def run(job, stop):
     stop_gracefully(queries)
     emit("stopped", seconds=total.seconds())
     spark.stop()
+
+
+# How the Kinesis client says it could not reach Kinesis at all (as against a refusal).
+UNREACHABLE = ("Connection refused", "Unable to execute HTTP request", "Connection reset")
+
+
+def kinesis_unreachable(error):
+    return any(marker in error_chain(error) for marker in UNREACHABLE)
+
+
+class Restarts:
+    """At most 10 restarts of a query in 5 minutes: past that, Kinesis is down, not blinking."""
+
+    def __init__(self, limit=10, window_seconds=300):
+        self.limit, self.window, self.times = limit, window_seconds, {}
+
+    def allow(self, kind):
+        now = time.time()
+        recent = [t for t in self.times.get(kind, []) if now - t < self.window]
+        if len(recent) >= self.limit:
+            return False
+        self.times[kind] = recent + [now]
+        return True
+
+    def count(self, kind):
+        return len(self.times.get(kind, []))
 
 
 def error_chain(error):

@@ -6,122 +6,35 @@
  * (geo, user) in the lake, and the broker case also in the cleaned tables of the batch job.
  */
 import assert from "node:assert/strict";
-import { type Api, startApi } from "../../scripts/lib/api/gateway.ts";
-import { runBatch } from "../../scripts/lib/batch/batch.ts";
-import { type Config, loadConfig } from "../../scripts/lib/core/config.ts";
-import { setupConnector } from "../../scripts/lib/lake/connector.ts";
-import {
-  describeSourceEvent,
-  emulate,
-  type EmulateSummary,
-  type SourceEvent,
-} from "../../scripts/lib/emulator/emulator.ts";
-import { readLake } from "../../scripts/lib/lake/lake.ts";
-import { waitForLake } from "../../scripts/lib/lake/count.ts";
-import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
-import { seedSource } from "../../scripts/lib/source/seed.ts";
-import { SourcePosts } from "../../scripts/lib/source/posts.ts";
-import { sleep } from "../../scripts/lib/core/time.ts";
 import { down, kill, up } from "../../scripts/lib/stack/stack.ts";
 import { stackContext } from "../../scripts/lib/stack/context.ts";
 import { DEFAULT_ROWS } from "../../scripts/lib/source/synthetic.ts";
-import { setupTopics } from "../../scripts/lib/kafka/topics.ts";
-import { startStack, type TestStack, testUserId } from "../harness.ts";
-import { reportFault, tally, tallyCopies } from "../../scripts/lib/faults/report.ts";
+import { describeSourceEvent } from "../../scripts/lib/emulator/emulator.ts";
+import { type Kind, KINDS } from "../../scripts/lib/core/names.ts";
+import { seedSource } from "../../scripts/lib/source/seed.ts";
+import { sleep } from "../../scripts/lib/core/time.ts";
+import { startStack, type TestStack } from "../harness.ts";
+import { reportFault } from "../../scripts/lib/faults/report.ts";
+import {
+  type Case,
+  countCleaned,
+  countLake,
+  type Counts,
+  emulateWith,
+  FAULT_AT_MS,
+  newCase,
+  POSTS,
+  type Run,
+} from "./cases.ts";
 
 const SEED = 1;
-/** Posts per case, and their pace: about 15 s of sending, the fault 4 s in. */
-const POSTS = 3000;
-const RATE = 200;
-const FAULT_AT_MS = 4000;
-
-/** Where each kind's post id is: pins by unique_id, geo and user rows by the source key. */
-const ID: Record<Kind, string> = { pin: "unique_id", geo: "ind", user: "ind" };
-
-interface Case {
-  cfg: Config;
-  api: Api;
-}
-
-/** A user id of the case's own: its topics, bucket and sink, and an API that accepts them. */
-async function newCase(slug: string): Promise<Case> {
-  const cfg = await loadConfig({ overrides: { PIPELINE_USER_ID: testUserId(slug) } });
-  await setupTopics(cfg);
-  await setupConnector(cfg);
-  return { cfg, api: startApi(cfg, { port: 0 }) };
-}
-
-interface Run {
-  summary: EmulateSummary;
-  injected: string;
-  retryReasons: string[];
-  source: SourceEvent[];
-}
-
-/** Emulates POSTS posts and runs `fault` FAULT_AT_MS into it; returns both outcomes. */
-async function emulateWith(c: Case, fault: () => Promise<string>): Promise<Run> {
-  const retryReasons: string[] = [];
-  const source: SourceEvent[] = [];
-  const sending = emulate(c.cfg, {
-    apiUrl: c.api.url,
-    count: POSTS,
-    rate: RATE,
-    batch: 10,
-    concurrency: 2,
-    seed: 7,
-    onRetry: (r) => retryReasons.push(r),
-    onSource: (e) => {
-      source.push(e);
-      console.log(`  emulator: ${describeSourceEvent(e)}`);
-    },
-  });
-  await sleep(FAULT_AT_MS);
-  const injected = await fault();
-  const summary = await sending;
-  console.log(
-    `  emulator: ${summary.acknowledged} acknowledged, ${summary.failed} failed, ` +
-      `${summary.retries} retries in ${summary.seconds.toFixed(1)} s`,
-  );
-  return { summary, injected, retryReasons, source };
-}
-
-/** The ids each kind's records must carry for the acknowledged posts (repeats kept). */
-async function expectedIds(cfg: Config, keys: number[]): Promise<Record<Kind, string[]>> {
-  const source = await SourcePosts.open(cfg);
-  try {
-    const posts = await source.read(keys);
-    return Object.fromEntries(
-      KINDS.map((k) => [k, keys.map((key) => String(posts.get(key)![k][ID[k]]))]),
-    ) as Record<Kind, string[]>;
-  } finally {
-    await source.close();
-  }
-}
-
-/**
- * Waits until the lake holds a copy of every acknowledged record, and a few flushes more so a
- * late duplicate would show, then counts each kind's copies against what was acknowledged.
- */
-async function countLake(c: Case, run: Run, timeoutMs = 120_000) {
-  const n = run.summary.acknowledged;
-  const started = performance.now();
-  await waitForLake(c.cfg, { pin: n, geo: n, user: n }, timeoutMs);
-  const caughtUp = (performance.now() - started) / 1000;
-  await sleep(5000);
-  const lake = await readLake(c.cfg);
-  const want = await expectedIds(c.cfg, run.summary.keys);
-  const counts = Object.fromEntries(
-    KINDS.map((k) => [k, tallyCopies(want[k], lake[k].map((r) => String(r[ID[k]])))]),
-  ) as Record<Kind, ReturnType<typeof tallyCopies>>;
-  return { counts, caughtUp, want };
-}
 
 /** Reports a case counted in the lake, by the pins' unique_id. */
 function reportLake(
   c: Case,
   name: string,
   run: Run,
-  counts: Record<Kind, ReturnType<typeof tallyCopies>>,
+  counts: Record<Kind, Counts>,
   measured: Record<string, string | number>,
 ): Promise<void> {
   return reportFault(c.cfg, {
@@ -169,38 +82,24 @@ Deno.test({
         assertNoneLost(lake.counts, "the lake");
 
         // The cleaned tables: every acknowledged post exactly once.
-        const out = await Deno.makeTempDir({ prefix: "fault-broker-batch-" });
-        try {
-          const { report } = await runBatch(c.cfg, { out, show: POSTS * 2 });
-          const cleaned = Object.fromEntries(
-            KINDS.map((k) => [
-              k,
-              tally(lake.want[k], report.tables[k].rows.map((r) => String(r[ID[k]]))),
-            ]),
-          ) as Record<Kind, ReturnType<typeof tally>>;
-          for (const k of KINDS) {
-            assert.equal(cleaned[k].lost, 0, `${k} posts missing from the cleaned table`);
-            assert.equal(cleaned[k].doubled, 0, `${k} posts twice in the cleaned table`);
-          }
-          await reportFault(c.cfg, {
-            case: "Kafka broker killed",
-            injected: run.injected,
-            // The cleaned tables hold each post once, so this counts distinct posts.
-            sent: cleaned.pin.sent,
-            found: cleaned.pin.found,
-            lost: cleaned.pin.lost,
-            doubled: cleaned.pin.doubled,
-            measured: {
-              "acknowledged sends": run.summary.acknowledged,
-              retries: run.summary.retries,
-              "failed posts": run.summary.failed,
-              "extra copies in the lake": lake.counts.pin.doubled,
-              "lake caught up s": lake.caughtUp.toFixed(1),
-            },
-          });
-        } finally {
-          await Deno.remove(out, { recursive: true }).catch(() => {});
+        const cleaned = await countCleaned(c.cfg, lake.want);
+        for (const k of KINDS) {
+          assert.equal(cleaned[k].lost, 0, `${k} posts missing from the cleaned table`);
+          assert.equal(cleaned[k].doubled, 0, `${k} posts twice in the cleaned table`);
         }
+        await reportFault(c.cfg, {
+          case: "Kafka broker killed",
+          injected: run.injected,
+          // The cleaned tables hold each post once, so this counts distinct posts.
+          ...cleaned.pin,
+          measured: {
+            "acknowledged sends": run.summary.acknowledged,
+            retries: run.summary.retries,
+            "failed posts": run.summary.failed,
+            "extra copies in the lake": lake.counts.pin.doubled,
+            "lake caught up s": lake.caughtUp.toFixed(1),
+          },
+        });
       });
 
       await t.step("Kafka Connect is SIGKILLed mid-run and restarted", async () => {

@@ -50,6 +50,8 @@ export type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;
  */
 export class GatewayError extends Error {
   readonly status: number;
+  /** The `message` of the body: AWS's words. */
+  readonly apiMessage: string;
   constructor(
     readonly kind: GatewayResponseType,
     readonly hint?: string,
@@ -60,8 +62,6 @@ export class GatewayError extends Error {
     this.status = GATEWAY_RESPONSES[kind].status;
     this.apiMessage = message;
   }
-  /** The `message` of the body: AWS's words. */
-  readonly apiMessage: string;
   /** The JSON response. */
   response(): Response {
     return Response.json(

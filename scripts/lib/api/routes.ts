@@ -77,7 +77,8 @@ export function apiRoutes(cfg: Config, apiUrl: string = cfg.apiUrl): ApiRoutes {
 }
 
 /**
- * The routes of a document at an invoke URL; the stage is added when the URL lacks it. With
+ * The routes of a document at an invoke URL; the stage is added when no segment of the URL's
+ * path is the stage already. With
  * `apiKey`, every request carries it in `x-api-key`, as API Gateway reads it.
  *
  * @example
@@ -95,7 +96,10 @@ export function routesOf(
   apiKey?: string,
 ): ApiRoutes {
   const base = apiUrl.replace(/\/+$/, "");
-  const invokeUrl = base.endsWith(`/${doc.stage}`) ? base : `${base}/${doc.stage}`;
+  // AWS's invoke URL ends in the stage; LocalStack's has it inside
+  // (`/restapis/<id>/<stage>/_user_request_`); the local gateway's base has none.
+  const staged = new URL(base).pathname.split("/").includes(doc.stage);
+  const invokeUrl = staged ? base : `${base}/${doc.stage}`;
   const topicRoute = findTopicRoute(doc, source);
   return {
     invokeUrl,

@@ -45,6 +45,8 @@ Deno.test("the project's routes: the stage URL, the topic path, Data as the row'
   const api = routesOf(doc, "http://127.0.0.1:8000/", API_DOCUMENT);
   assert.equal(api.invokeUrl, "http://127.0.0.1:8000/test");
   assert.equal(routesOf(doc, "https://x.example/test", "d").invokeUrl, "https://x.example/test");
+  const localstack = "http://127.0.0.1:4566/restapis/abc123/test/_user_request_";
+  assert.equal(routesOf(doc, localstack, "d").invokeUrl, localstack);
   assert.deepEqual(api.headers, {});
   assert.deepEqual(routesOf(doc, "http://h", "d", "k-1").headers, { "x-api-key": "k-1" });
   assert.deepEqual(api.topic("u.pin"), {

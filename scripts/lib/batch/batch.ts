@@ -107,8 +107,10 @@ export interface BatchOptions {
   step?: string | BatchStep;
   /** Result rows to bring back per query. */
   show?: number;
-  /** Where Spark runs (default: PIPELINE_SPARK_ENGINE, else the warm Spark Connect server). */
+  /** Where Spark runs (default: PIPELINE_SPARK_ENGINE, else local: the job's own JVM). */
   engine?: SparkEngine;
+  /** Called with every event of the Spark driver, after its progress line (fault tests). */
+  onEvent?: (e: SparkEvent) => void;
 }
 
 /** What {@linkcode runBatch} did. */
@@ -189,7 +191,10 @@ export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<Ba
   console.log(`Batch ${label}${from}${writesOut ? ` into ${out}` : ""}`);
   // After checkBucket: a lake that is down is reported by it, with what to start.
   job.quick = await quickForLake(cfg, lake, readsLake);
-  const report = await runSparkJob(ctx, job, printProgress);
+  const report = await runSparkJob(ctx, job, (e) => {
+    printProgress(e);
+    opts.onEvent?.(e);
+  });
   return { report, out, job, label };
 }
 

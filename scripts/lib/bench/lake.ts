@@ -1,6 +1,6 @@
 /**
  * A raw lake of N posts written straight from the generator, in the S3 sink's layout (JSON lines,
- * `topics/<topic>/partition=0/<topic>+0+<start offset>.json`), for the batch benchmark: 1M posts
+ * `topics/<topic>/partition=0/<topic>+0+<padded start offset>.json`), for the batch benchmark: 1M posts
  * through Kafka would measure ingestion, not Spark.
  *
  * @module

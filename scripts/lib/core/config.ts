@@ -70,6 +70,11 @@ export interface Config {
     forcePathStyle: boolean;
     accessKeyId?: string;
     secretAccessKey?: string;
+    /**
+     * The S3 sink's `flush.size`, records per object. Unset: the local sink writes one object
+     * per partition at each offset flush, and the MSK Connect config keeps the course's 1.
+     */
+    flushSize?: number;
   };
   kinesis: { endpoint?: string; shards: number };
 }
@@ -84,6 +89,20 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Variables that win over the environment, e.g. a test's own PIPELINE_USER_ID. */
   overrides?: Record<string, string>;
+}
+
+/**
+ * The git-ignored file `deno task aws:deploy` writes the deployment's endpoints to, as
+ * `KEY=value` lines that the aws profile reads: PIPELINE_AWS_OUTPUTS, or aws-outputs.env at the
+ * repository root.
+ *
+ * @example
+ * ```ts
+ * awsOutputsFile({ PIPELINE_AWS_OUTPUTS: "/tmp/x.env" }); // "/tmp/x.env"
+ * ```
+ */
+export function awsOutputsFile(env: Record<string, string | undefined>): string {
+  return env.PIPELINE_AWS_OUTPUTS || `${REPO_ROOT}/aws-outputs.env`;
 }
 
 /** Raised for a config problem; the message names the file and the key. */
@@ -106,10 +125,12 @@ type Raw = Record<string, unknown>;
  * ```
  */
 export async function loadConfig(opts: LoadOptions = {}): Promise<Config> {
-  const env = {
-    ...(opts.env ?? { ...(await readDotEnv(`${REPO_ROOT}/.env`)), ...Deno.env.toObject() }),
-    ...opts.overrides,
-  };
+  const given = opts.env ?? { ...(await readDotEnv(`${REPO_ROOT}/.env`)), ...Deno.env.toObject() };
+  // The outputs of `deno task aws:deploy` fill in the aws profile; .env and the environment win.
+  const outputs = (opts.profile ?? given.PIPELINE_PROFILE) === "aws"
+    ? await readDotEnv(awsOutputsFile(given))
+    : {};
+  const env = { ...outputs, ...given, ...opts.overrides };
   const file = opts.file ?? env.PIPELINE_CONFIG ?? `${REPO_ROOT}/pipeline.yaml`;
   let text: string;
   try {
@@ -164,7 +185,8 @@ export function resolveConfig(
   }
 
   const stackRaw = v.object(top.stack ?? {}, "stack");
-  const host = v.string(stackRaw.host ?? "127.0.0.1", "stack.host");
+  // The REST proxy host of the AWS deployment listens on every interface of its instance.
+  const host = v.string(env.PIPELINE_STACK_HOST || (stackRaw.host ?? "127.0.0.1"), "stack.host");
   const portsRaw = v.object(stackRaw.ports ?? {}, "stack.ports");
   const ports = {} as Record<PortName, number>;
   for (const name of PORT_NAMES) {
@@ -192,7 +214,11 @@ export function resolveConfig(
     (kafkaRaw.brokers === undefined && local
       ? [`${host}:${ports.kafka}`]
       : v.stringList(kafkaRaw.brokers, at("kafka.brokers")));
-  const auth = v.oneOf(kafkaRaw.auth ?? "none", ["none", "iam"] as const, at("kafka.auth"));
+  const auth = v.oneOf(
+    env.PIPELINE_KAFKA_AUTH || (kafkaRaw.auth ?? "none"),
+    ["none", "iam"] as const,
+    env.PIPELINE_KAFKA_AUTH ? "PIPELINE_KAFKA_AUTH" : at("kafka.auth"),
+  );
 
   const endpoint = (envKey: string, key: string, derived: string | undefined) => {
     const value = env[envKey] || p[key] || (local ? derived : undefined);
@@ -263,6 +289,11 @@ export function resolveConfig(
       forcePathStyle: local || s3Raw.force_path_style === true,
       accessKeyId: env.PIPELINE_S3_ACCESS_KEY || undefined,
       secretAccessKey: env.PIPELINE_S3_SECRET_KEY || undefined,
+      flushSize: env.PIPELINE_S3_FLUSH_SIZE
+        ? v.positiveInt(Number(env.PIPELINE_S3_FLUSH_SIZE), "PIPELINE_S3_FLUSH_SIZE")
+        : s3Raw.flush_size === undefined
+        ? undefined
+        : v.positiveInt(s3Raw.flush_size, at("s3.flush_size")),
     },
     kinesis: {
       endpoint: kinesisEndpoint ? v.string(kinesisEndpoint, at("kinesis.endpoint")) : undefined,

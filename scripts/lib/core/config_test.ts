@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { ConfigError, loadConfig, resolveConfig } from "./config.ts";
+import { awsOutputsFile, ConfigError, loadConfig, resolveConfig } from "./config.ts";
 import { parseDotEnv } from "./dotenv.ts";
 
 const FILE = "/repo/pipeline.yaml";
@@ -61,6 +61,33 @@ Deno.test("environment overrides endpoints and secrets", () => {
   assert.equal(c.apiUrl, "https://other/prod");
 });
 
+Deno.test("the aws profile's Kafka auth and the listen host follow the environment", () => {
+  const c = resolveConfig(base(), FILE, "aws", {
+    PIPELINE_KAFKA_AUTH: "none",
+    PIPELINE_STACK_HOST: "0.0.0.0",
+  });
+  assert.equal(c.kafka.auth, "none");
+  assert.equal(c.stack.host, "0.0.0.0");
+  rejects(base(), { PIPELINE_KAFKA_AUTH: "sasl" }, "PIPELINE_KAFKA_AUTH", "aws");
+});
+
+Deno.test("the aws profile reads the deploy's outputs file; the environment wins over it", async () => {
+  const dir = await Deno.makeTempDir();
+  const outputs = `${dir}/aws-outputs.env`;
+  await Deno.writeTextFile(
+    outputs,
+    "# written by aws:deploy\nPIPELINE_API_URL=https://abc.execute-api.us-east-1.amazonaws.com/test\n" +
+      "PIPELINE_MYSQL_HOST=db.deployed\n",
+  );
+  const env = { PIPELINE_AWS_OUTPUTS: outputs, PIPELINE_MYSQL_HOST: "db.mine" };
+  const aws = await loadConfig({ env, profile: "aws" });
+  assert.equal(aws.apiUrl, "https://abc.execute-api.us-east-1.amazonaws.com/test");
+  assert.equal(aws.mysql.host, "db.mine");
+  const local = await loadConfig({ env, profile: "local" });
+  assert.notEqual(local.apiUrl, aws.apiUrl, "the local profile ignores it");
+  assert.equal(awsOutputsFile({}).endsWith("/aws-outputs.env"), true);
+});
+
 function rejects(doc: unknown, env: Record<string, string>, key: string, profile = "local") {
   assert.throws(() => resolveConfig(doc, FILE, profile, env), (e: Error) => {
     assert.ok(e instanceof ConfigError, String(e));
@@ -71,6 +98,14 @@ function rejects(doc: unknown, env: Record<string, string>, key: string, profile
     return true;
   });
 }
+
+Deno.test("the S3 sink's flush.size is unset unless configured, and the environment wins", () => {
+  assert.equal(resolveConfig(base(), FILE, "local", {}).s3.flushSize, undefined);
+  const d = base();
+  d.profiles.local.s3 = { flush_size: 500 };
+  assert.equal(resolveConfig(d, FILE, "local", {}).s3.flushSize, 500);
+  assert.equal(resolveConfig(d, FILE, "local", { PIPELINE_S3_FLUSH_SIZE: "1" }).s3.flushSize, 1);
+});
 
 Deno.test("invalid config names the key and the file", () => {
   const d1 = base();
@@ -91,6 +126,10 @@ Deno.test("invalid config names the key and the file", () => {
   d5.stack.ports.api = 9092;
   rejects(d5, {}, "stack.ports.api");
   rejects(base(), {}, "profiles", "staging");
+  const d6 = base();
+  d6.profiles.local.s3 = { flush_size: 0 };
+  rejects(d6, {}, "profiles.local.s3.flush_size");
+  rejects(base(), { PIPELINE_S3_FLUSH_SIZE: "one" }, "PIPELINE_S3_FLUSH_SIZE");
   rejects("just text", {}, "(document)");
 });
 

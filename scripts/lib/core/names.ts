@@ -27,6 +27,27 @@ export interface Names {
   streamTables: Record<Kind, string>;
   /** The IAM role the API's Kinesis integrations assume. */
   apiKinesisRole: string;
+  /** The Kafka Connect S3 sink connector (locally and on MSK Connect). */
+  connector: string;
+  /** Names of the AWS deployment (scripts/lib/aws). */
+  aws: AwsNames;
+}
+
+/** The CloudFormation stacks of the AWS deployment, in deploy order. */
+export const AWS_STACK_PARTS = ["base", "services"] as const;
+/** One of {@linkcode AWS_STACK_PARTS}. */
+export type AwsStackPart = typeof AWS_STACK_PARTS[number];
+
+/** Names of the AWS deployment's stacks and of the resources a person looks up by name. */
+export interface AwsNames {
+  stacks: Record<AwsStackPart, string>;
+  mskCluster: string;
+  dbInstance: string;
+  restProxyHost: string;
+  api: string;
+  mwaaEnvironment: string;
+  mwaaBucket: string;
+  databricksRole: string;
 }
 
 const USER_ID = new RegExp(NAMES.user_id_pattern);
@@ -34,6 +55,22 @@ const USER_ID = new RegExp(NAMES.user_id_pattern);
 /** One template of dags/names.json filled in. */
 function fill(template: string, userId: string, kind = ""): string {
   return template.replaceAll("{user_id}", userId).replaceAll("{kind}", kind);
+}
+
+function awsNames(userId: string): AwsNames {
+  const a = NAMES.aws;
+  return {
+    stacks: Object.fromEntries(
+      AWS_STACK_PARTS.map((part) => [part, fill(a.stack, userId).replaceAll("{part}", part)]),
+    ) as Record<AwsStackPart, string>,
+    mskCluster: fill(a.msk_cluster, userId),
+    dbInstance: fill(a.db_instance, userId),
+    restProxyHost: fill(a.rest_proxy_host, userId),
+    api: fill(a.api, userId),
+    mwaaEnvironment: fill(a.mwaa_environment, userId),
+    mwaaBucket: fill(a.mwaa_bucket, userId),
+    databricksRole: fill(a.databricks_role, userId),
+  };
 }
 
 /**
@@ -77,5 +114,7 @@ export function names(userId: string): Names {
     dagFile: fill(NAMES.dag_file, userId),
     streamTables: per((k) => fill(NAMES.stream_table, userId, k)),
     apiKinesisRole: fill(NAMES.api_kinesis_role, userId),
+    connector: fill(NAMES.connector, userId),
+    aws: awsNames(userId),
   };
 }

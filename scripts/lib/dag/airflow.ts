@@ -46,7 +46,8 @@ export function airflowEnv(
     ...Deno.env.toObject(),
     // `standalone` starts its parts as plain `airflow`; tasks call `deno`.
     PATH: [dirOf(airflowBin(ctx)), dirOf(deno), path].join(":"),
-    PIPELINE_DENO: deno,
+    // The deno the tasks run: this one, unless PIPELINE_DENO names another (a wrapper).
+    PIPELINE_DENO: Deno.env.get("PIPELINE_DENO") || deno,
     PIPELINE_CONFIG: cfg.file,
     PIPELINE_PROFILE: cfg.profile,
     PIPELINE_STATE_DIR: cfg.stateDir,

@@ -110,6 +110,20 @@ export async function putConnectorConfig(
 }
 
 /**
+ * Deletes a connector (its committed offsets stay in its consumer group). Resolves to whether
+ * there was one.
+ *
+ * @example
+ * ```ts ignore
+ * await deleteConnector(cfg.connectUrl!, connectorName(cfg));
+ * ```
+ */
+export async function deleteConnector(base: string, name: string): Promise<boolean> {
+  const r = await call(base, "DELETE", `/connectors/${encodeURIComponent(name)}`);
+  return r.status !== 404;
+}
+
+/**
  * A connector's status, or undefined when it does not exist (yet).
  *
  * @example

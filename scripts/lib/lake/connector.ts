@@ -18,7 +18,7 @@ import {
 } from "./connect_rest.ts";
 import { KINDS } from "../core/names.ts";
 import { ensureBucket, explainS3Error, s3Client } from "./s3.ts";
-import { FILE_NAME_TEMPLATE } from "./object_key.ts";
+import { FILE_NAME_TEMPLATE, OFFSET_PAD_WIDTH } from "./object_key.ts";
 import { sleep } from "../core/time.ts";
 
 /** Class name of our S3 sink connector (stack/connect-s3-sink), as Connect lists its plugins. */
@@ -33,7 +33,7 @@ export const S3_SINK_CLASS = "local.pipeline.connect.s3.S3SinkConnector";
  * ```
  */
 export function connectorName(cfg: Config): string {
-  return `${cfg.userId}-s3-sink`;
+  return cfg.names.connector;
 }
 
 const CONVERTERS = {
@@ -43,7 +43,9 @@ const CONVERTERS = {
 };
 
 /**
- * Config of our S3 sink plugin (stack/connect-s3-sink) for the Connect REST API.
+ * Config of our S3 sink plugin (stack/connect-s3-sink) for the Connect REST API. `flush.size`
+ * only when configured (`s3.flush_size`): without it the plugin cuts an object per partition at
+ * each offset flush.
  *
  * @example
  * ```ts ignore
@@ -59,10 +61,12 @@ export function sinkConfig(cfg: Config): Record<string, string> {
     "aws.s3.region": cfg.region,
     "aws.s3.path.style.access.enabled": String(cfg.s3.forcePathStyle),
     "file.name.template": FILE_NAME_TEMPLATE,
+    "filename.offset.zero.pad.width": String(OFFSET_PAD_WIDTH),
     "format.output.type": "jsonl",
     "format.output.fields": "value",
     ...CONVERTERS,
   };
+  if (cfg.s3.flushSize) conf["flush.size"] = String(cfg.s3.flushSize);
   if (cfg.s3.endpoint) conf["aws.s3.endpoint"] = cfg.s3.endpoint;
   if (cfg.s3.accessKeyId && cfg.s3.secretAccessKey) {
     conf["aws.access.key.id"] = cfg.s3.accessKeyId;
@@ -72,7 +76,8 @@ export function sinkConfig(cfg: Config): Record<string, string> {
 }
 
 /**
- * The equivalent Confluent S3 sink config for MSK Connect, as the course configured it.
+ * The equivalent Confluent S3 sink config for MSK Connect, as the course configured it
+ * (`flush.size=1` unless `s3.flush_size` says otherwise), with the lake's key padding.
  *
  * @example
  * ```ts ignore
@@ -83,7 +88,8 @@ export function mskSinkConfig(cfg: Config): Record<string, string> {
   return {
     "connector.class": "io.confluent.connect.s3.S3SinkConnector",
     "s3.region": cfg.region,
-    "flush.size": "1",
+    "flush.size": String(cfg.s3.flushSize ?? 1),
+    "filename.offset.zero.pad.width": String(OFFSET_PAD_WIDTH),
     "schema.compatibility": "NONE",
     "tasks.max": String(KINDS.length),
     "topics.regex": cfg.names.topicsRegex,

@@ -1,7 +1,8 @@
 /**
  * The lake's object key layout, defined once (docs/spec.md §1): the Confluent S3 sink's
- * `topics/<topic>/partition=<p>/<topic>+<p>+<start offset>.json`. The connector config, the
- * lake readers, the benchmark's lake writer and the tests all take it from here.
+ * `topics/<topic>/partition=<p>/<topic>+<p>+<start offset>.json`, the start offset zero-padded to
+ * {@linkcode OFFSET_PAD_WIDTH} digits. The connector config, the lake readers, the benchmark's
+ * lake writer and the tests all take it from here.
  *
  * @module
  */
@@ -9,6 +10,13 @@
 /** The sink's `file.name.template` (our sink and Confluent's read the same placeholders). */
 export const FILE_NAME_TEMPLATE =
   "topics/{{topic}}/partition={{partition}}/{{topic}}+{{partition}}+{{start_offset}}.json";
+
+/**
+ * Digits the start offset of a key is zero-padded to: Confluent's `filename.offset.zero.pad.width`
+ * and its default, set on both sinks. Readers take any padding: lakes written before the sink
+ * padded hold unpadded keys.
+ */
+export const OFFSET_PAD_WIDTH = 10;
 
 /** The directory under the bucket that holds every topic. */
 export const TOPICS_DIR = FILE_NAME_TEMPLATE.slice(0, FILE_NAME_TEMPLATE.indexOf("/"));
@@ -21,17 +29,22 @@ export interface ObjectOffsets {
 }
 
 /**
- * The key of the object holding a partition's records from `startOffset` on; `pad` zero-pads
- * the offset as Confluent's sink does (ours does not).
+ * The key of the object holding a partition's records from `startOffset` on, the offset
+ * zero-padded to `pad` digits (0: unpadded, as the sink wrote keys before it padded them).
  *
  * @example
  * ```ts
  * import { objectKey } from "./object_key.ts";
- * objectKey("x.pin", 0, 42); // "topics/x.pin/partition=0/x.pin+0+42.json"
- * objectKey("x.pin", 0, 42, 10); // "topics/x.pin/partition=0/x.pin+0+0000000042.json"
+ * objectKey("x.pin", 0, 42); // "topics/x.pin/partition=0/x.pin+0+0000000042.json"
+ * objectKey("x.pin", 0, 42, 0); // "topics/x.pin/partition=0/x.pin+0+42.json"
  * ```
  */
-export function objectKey(topic: string, partition: number, startOffset: number, pad = 0): string {
+export function objectKey(
+  topic: string,
+  partition: number,
+  startOffset: number,
+  pad = OFFSET_PAD_WIDTH,
+): string {
   return FILE_NAME_TEMPLATE.replaceAll("{{topic}}", topic)
     .replaceAll("{{partition}}", String(partition))
     .replaceAll("{{start_offset}}", String(startOffset).padStart(pad, "0"));

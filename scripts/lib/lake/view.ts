@@ -1,7 +1,7 @@
 /**
- * A look into the lake for notebooks: the newest objects of each topic (by offset, since the
- * sink does not zero-pad offsets and key order is not offset order), the records of one object,
- * and how far each topic has landed.
+ * A look into the lake for notebooks: the newest objects of each topic (by offset, not key: keys
+ * of lakes written before the sink zero-padded offsets do not sort in offset order), the records
+ * of one object, and how far each topic has landed.
  *
  * @module
  */
@@ -26,7 +26,7 @@ export interface LakeObject {
  * @example
  * ```ts ignore
  * const objects = await newestObjects(cfg, 3);
- * objects[0].key; // "topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+500.json"
+ * objects[0].key; // "topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000500.json"
  * ```
  */
 export async function newestObjects(cfg: Config, perTopic: number): Promise<LakeObject[]> {

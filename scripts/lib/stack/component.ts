@@ -29,7 +29,9 @@ export type Requirement =
   | "maven"
   | "go"
   | "python"
+  | "python313"
   | "node"
+  | "ss"
   | "apt"
   | "disk";
 

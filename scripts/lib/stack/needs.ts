@@ -14,7 +14,7 @@ import { install } from "./installer.ts";
 export const STAGES = {
   /** The local services `stack:up` starts. */
   stack: UP_SERVICES.map((s) => s.name),
-  /** The batch job runs on the warm Spark Connect server, or in its own JVM (`--engine local`). */
+  /** The batch job runs in its own JVM, or on the Spark Connect server (`--engine connect`). */
   batch: ["spark", "spark_connect"],
   stream: ["spark", "spark_kinesis"],
   /** The DAG's tasks run `deno task batch --step ...`. */
@@ -22,6 +22,8 @@ export const STAGES = {
   notebooks: ["jupyter"],
   /** The JupyterLab browser test drives Debian's Chromium. */
   browser: ["chromium"],
+  /** cfn-lint over the synthesized templates, LocalStack for the deploy test. */
+  aws: ["aws_tools"],
 } as const satisfies Record<string, readonly string[]>;
 
 /** One of {@linkcode STAGES}. */
@@ -71,7 +73,12 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
   "test:airflow": { stages: ["stack", "dag"] },
   /** It compares the stream's tables with the batch job's over the same posts. */
   "test:stream": { stages: ["stack", "stream", "batch"] },
-  "test:faults": { stages: ["stack", "batch", "stream"] },
+  "test:faults": { stages: ["stack", "batch", "stream", "dag"] },
+  "aws:synth": { stages: [], pureLogic: "the CDK app synthesizes in-process; starts nothing" },
+  "aws:diff": { stages: [], talksTo: "your AWS account, through the CDK CLI" },
+  "aws:deploy": { stages: [], talksTo: "your AWS account, through the CDK CLI" },
+  "aws:destroy": { stages: [], talksTo: "your AWS account, through the CDK CLI" },
+  "aws:localstack": { stages: ["stack", "aws"] },
 };
 
 /**

@@ -110,6 +110,36 @@ export async function findPython(): Promise<{ path?: string; tried: string[] }> 
   return { tried };
 }
 
+/**
+ * The Python 3.13 of the AWS tools' venv (LocalStack and cfn-lint): PIPELINE_PYTHON313, else
+ * python3.13 on PATH, else the newest 3.13 that pyenv installed.
+ */
+export async function findPython313(): Promise<{ path?: string; tried: string[] }> {
+  const override = Deno.env.get("PIPELINE_PYTHON313");
+  const pyenv = `${
+    Deno.env.get("PYENV_ROOT") ?? `${Deno.env.get("HOME") ?? "/root"}/.pyenv`
+  }/versions`;
+  const installed: string[] = [];
+  try {
+    for await (const e of Deno.readDir(pyenv)) {
+      if (/^3\.13\.\d+$/.test(e.name)) installed.push(`${pyenv}/${e.name}/bin/python3.13`);
+    }
+  } catch {
+    // No pyenv: PATH is all there is.
+  }
+  installed.sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
+  const tried: string[] = [];
+  for (const cmd of override ? [override] : ["python3.13", ...installed]) {
+    const text = await output(cmd, ["-c", "import sys, venv, ensurepip; print(sys.version)"]);
+    const v = text === undefined ? undefined : versionIn(text);
+    if (v?.[0] === 3 && v[1] === 13) {
+      return { path: cmd.startsWith("/") ? cmd : (await which(cmd)) ?? cmd, tried };
+    }
+    tried.push(v ? `${cmd} ${v.join(".")}` : `no ${cmd} with venv`);
+  }
+  return { tried };
+}
+
 /** Go on PATH or in Go's usual /usr/local/go. */
 export async function findGo(): Promise<string | undefined> {
   return await which("go") ??
@@ -230,6 +260,14 @@ export const PREREQUISITES: Record<Requirement, Prerequisite> = {
     fix: "apt-get install python3 python3-venv (Debian 12's is 3.11), `pyenv install 3.11`, " +
       "or set PIPELINE_PYTHON to a Python 3.11/3.12",
   },
+  python313: {
+    title: "Python 3.13 with venv (LocalStack, cfn-lint)",
+    async check() {
+      const { path, tried } = await findPython313();
+      return path ? { ok: true, detail: path } : { ok: false, detail: tried.join("; ") };
+    },
+    fix: "`pyenv install 3.13`, or set PIPELINE_PYTHON313 to a Python 3.13",
+  },
   node: {
     title: "Node.js 18+ with npm (kinesalite)",
     async check() {
@@ -241,6 +279,16 @@ export const PREREQUISITES: Record<Requirement, Prerequisite> = {
     },
     debs: ["nodejs", "npm"],
     fix: "apt-get install nodejs npm",
+  },
+  ss: {
+    title: "ss (iproute2): the tests read the stack's listening sockets with it",
+    async check() {
+      return (await which("ss"))
+        ? { ok: true, detail: "ss on PATH" }
+        : { ok: false, detail: "no ss" };
+    },
+    debs: ["iproute2"],
+    fix: "apt-get install iproute2",
   },
   apt: {
     title: "apt-get as root (Debian packages)",

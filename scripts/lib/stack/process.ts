@@ -17,6 +17,8 @@ export interface PidRecord {
   started: string;
   command: string[];
   startedAt: string;
+  /** The user id the service was started for, so a restart serves the same topics and sink. */
+  userId?: string;
 }
 
 /** How to start a service. */
@@ -104,43 +106,104 @@ export async function isAlive(rec: PidRecord | undefined): Promise<boolean> {
     : info.lstart === rec.started;
 }
 
+/** Where the reaper of a pid file's process writes `<pid> <status>` when it exits. */
+export function exitFile(pidFile: string): string {
+  return pidFile.replace(/(\.pid)?$/, ".exit");
+}
+
+/**
+ * The exit status of the process `rec` names, as its reaper wrote it (the shell's code: 128 + n
+ * for a signal); undefined while it runs or when nobody saw it end.
+ */
+export async function readExit(pidFile: string, rec: PidRecord): Promise<number | undefined> {
+  const text = await Deno.readTextFile(exitFile(pidFile)).catch(() => "");
+  const [pid, code] = text.trim().split(" ").map(Number);
+  return pid === rec.pid && Number.isInteger(code) ? code : undefined;
+}
+
+const SIGNALS: Record<number, string> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  6: "SIGABRT",
+  9: "SIGKILL",
+  11: "SIGSEGV",
+  13: "SIGPIPE",
+  15: "SIGTERM",
+};
+
+/**
+ * An exit status in words.
+ *
+ * @example
+ * ```ts
+ * import { describeExit } from "./process.ts";
+ * describeExit(137); // "killed by SIGKILL"
+ * describeExit(1); // "exit code 1"
+ * describeExit(undefined); // "exit status unknown"
+ * ```
+ */
+export function describeExit(code: number | undefined): string {
+  if (code === undefined) return "exit status unknown";
+  if (code > 128 && code < 160) return `killed by ${SIGNALS[code - 128] ?? `signal ${code - 128}`}`;
+  return `exit code ${code}`;
+}
+
 /**
  * Starts a process in its own session (so it outlives the task that started it and can be
  * signalled as a group), appending stdout and stderr to `logFile`, and writes `pidFile`.
+ *
+ * A small shell in a session of its own is the process's parent: it waits for it and writes its
+ * exit status to {@linkcode exitFile}, because only a parent learns how a child ended and the
+ * task that started it is usually gone by then. Signals to the process's group miss it.
  */
 export async function startDetached(
   launch: Launch,
   logFile: string,
   pidFile: string,
+  meta: { userId?: string } = {},
 ): Promise<PidRecord> {
   await Deno.writeTextFile(logFile, `\n=== ${new Date().toISOString()} ${launch.cmd.join(" ")}\n`, {
     append: true,
   });
+  await Deno.remove(exitFile(pidFile)).catch(() => {});
   const child = new Deno.Command("setsid", {
     args: [
       "sh",
       "-c",
-      'log="$1"; shift; exec "$@" >>"$log" 2>&1 </dev/null',
+      'log="$1"; exitf="$2"; shift 2; setsid "$@" >>"$log" 2>&1 </dev/null & pid=$!; ' +
+      'echo "$pid"; exec >/dev/null; wait "$pid"; echo "$pid $?" >"$exitf"',
       "sh",
       logFile,
+      exitFile(pidFile),
       ...launch.cmd,
     ],
     env: launch.env,
     cwd: launch.cwd,
     stdin: "null",
-    stdout: "null",
+    stdout: "piped",
     stderr: "null",
   }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  await reader.cancel();
+  // Only now: an unref'd child's pipe does not keep this process waiting for the pid.
   child.unref();
-  const info = await procInfo(child.pid);
+  const pid = Number(text.trim());
+  const info = Number.isSafeInteger(pid) && pid > 0 ? await procInfo(pid) : undefined;
   if (!info) {
     throw new Error(`Cannot start ${launch.cmd[0]}: it exited at once; see ${logFile}`);
   }
   const rec: PidRecord = {
-    pid: child.pid,
+    pid,
     started: info.started,
     command: launch.cmd,
     startedAt: new Date().toISOString(),
+    ...meta,
   };
   await Deno.writeTextFile(pidFile, JSON.stringify(rec));
   return rec;
@@ -170,15 +233,19 @@ export async function stopByPidFile(pidFile: string, graceSeconds = 20): Promise
 
 /**
  * SIGKILLs the process of a pid file and its group at once, as a crash would (no shutdown
- * hooks), waits until it is gone and removes the file. Returns the pid, or undefined when
- * nothing of ours was running.
+ * hooks), and waits until it is gone. The file is removed unless `keepPidFile`: a crash leaves
+ * it, and a supervisor restarts what it names. Returns the pid, or undefined when nothing of
+ * ours was running.
  */
-export async function killByPidFile(pidFile: string): Promise<number | undefined> {
+export async function killByPidFile(
+  pidFile: string,
+  opts: { keepPidFile?: boolean } = {},
+): Promise<number | undefined> {
   const rec = await readPid(pidFile);
   if (!(await isAlive(rec))) return undefined;
   signalGroup(rec!.pid, "SIGKILL");
   while (await isAlive(rec)) await sleep(100);
-  await Deno.remove(pidFile).catch(() => {});
+  if (!opts.keepPidFile) await Deno.remove(pidFile).catch(() => {});
   return rec!.pid;
 }
 
@@ -201,5 +268,3 @@ export async function tail(file: string, n = 30): Promise<string> {
     return `(no log at ${file})`;
   }
 }
-
-/** Resolves after `ms` milliseconds. */

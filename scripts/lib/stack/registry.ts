@@ -5,6 +5,7 @@
  */
 import type { Component, Service } from "./component.ts";
 import { api } from "./services/api.ts";
+import { awsTools } from "./services/aws_tools.ts";
 import { airflow } from "./services/airflow.ts";
 import { chromium } from "./services/chromium.ts";
 import { connect } from "./services/connect.ts";
@@ -48,6 +49,7 @@ export const COMPONENTS: Component[] = [
   airflow,
   jupyter,
   chromium,
+  awsTools,
 ];
 
 /** The components named `only` (all when empty), failing on an unknown name. */

@@ -1,12 +1,20 @@
 /**
- * The local stack lifecycle: install, up (with real health checks and a visible budget),
- * status and down (only what we started, by pid file).
+ * The local stack lifecycle: install, up (with real health checks and a visible budget, then
+ * the supervisor that restarts what dies), status and down (the supervisor first, then only
+ * what we started, by pid file).
  *
  * @module
  */
 import type { Service, StackContext } from "./component.ts";
 import { killByPidFile, stopByPidFile } from "./process.ts";
-import { pidFile, type ServiceState, serviceState, startService } from "./service.ts";
+import {
+  pidFile,
+  type ServiceState,
+  serviceState,
+  startService,
+  withServiceLock,
+} from "./service.ts";
+import { ensureSupervisor, readSupervisorState, stopSupervisor } from "./supervisor.ts";
 import { table } from "../view/table.ts";
 import { selectComponents, SERVICES, UP_SERVICES } from "./registry.ts";
 import { install } from "./installer.ts";
@@ -15,14 +23,17 @@ import { install } from "./installer.ts";
 export const RUNS = SERVICES;
 
 /** States of every service. */
-export function status(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
-  return Promise.all(selectComponents(SERVICES, only).map((s) => serviceState(ctx, s)));
+export async function status(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
+  const watched = (await readSupervisorState(ctx))?.services ?? {};
+  return Promise.all(
+    selectComponents(SERVICES, only).map((s) => serviceState(ctx, s, watched[s.name])),
+  );
 }
 
 /**
  * Starts the services (installing what is missing) in dependency order, each layer in
- * parallel, then prints the table. Without `only`, the on-demand services stay for the tasks
- * that need them.
+ * parallel, and the supervisor that restarts them when they die; returns their states. Without
+ * `only`, the on-demand services (the Spark Connect server) stay for the tasks that need them.
  */
 export async function up(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
   const wanted = withDependencies(only?.length ? selectComponents(SERVICES, only) : UP_SERVICES);
@@ -34,6 +45,7 @@ export async function up(ctx: StackContext, only?: string[]): Promise<ServiceSta
     await Promise.all(layer.map((s) => startService(ctx, s)));
     layer.forEach((s) => done.add(s.name));
   }
+  await ensureSupervisor(ctx);
   return status(ctx, wanted.map((s) => s.name));
 }
 
@@ -49,21 +61,37 @@ function withDependencies(services: Service[]): Service[] {
 }
 
 /**
- * SIGKILLs one running service of ours, as a crash would; `up` starts it again. Returns the
- * pid it killed. Fault tests use it.
+ * SIGKILLs one running service of ours and forgets it (its pid file goes, so the supervisor
+ * leaves it down): `up` starts it again. Returns the pid it killed. Fault tests use it.
  */
 export async function kill(ctx: StackContext, name: string): Promise<number> {
   const [s] = selectComponents(SERVICES, [name]);
-  const pid = await killByPidFile(pidFile(ctx, s));
+  const pid = await withServiceLock(ctx, s, () => killByPidFile(pidFile(ctx, s)));
   if (pid === undefined) throw new Error(`Cannot kill ${s.title}: it is not running`);
   return pid;
 }
 
-/** Stops the services we started (dependents first). With `purge`, deletes their data too. */
+/**
+ * SIGKILLs one running service of ours as a crash does: its pid file stays, and the supervisor
+ * restarts it. Returns the pid it killed. Fault tests use it.
+ */
+export async function crash(ctx: StackContext, name: string): Promise<number> {
+  const [s] = selectComponents(SERVICES, [name]);
+  const pid = await killByPidFile(pidFile(ctx, s), { keepPidFile: true });
+  if (pid === undefined) throw new Error(`Cannot crash ${s.title}: it is not running`);
+  return pid;
+}
+
+/**
+ * Stops the services we started (dependents first); the whole stack's down stops the supervisor
+ * first, so nothing comes back. A service stopped alone is not restarted either. With `purge`,
+ * deletes their data too.
+ */
 export async function down(ctx: StackContext, opts: { purge?: boolean; only?: string[] } = {}) {
+  if (!opts.only?.length && await stopSupervisor(ctx)) console.log("✔ stopped the supervisor");
   const order = [...selectComponents(SERVICES, opts.only)].reverse();
   for (const s of order) {
-    const stopped = await stopByPidFile(pidFile(ctx, s));
+    const stopped = await withServiceLock(ctx, s, () => stopByPidFile(pidFile(ctx, s)));
     console.log(stopped ? `✔ stopped ${s.title}` : `· ${s.title} was not running`);
     if (opts.purge) {
       await Deno.remove(ctx.data(s.name), { recursive: true }).catch(() => {});
@@ -81,5 +109,7 @@ export function statusTable(states: ServiceState[]): string {
     state: s.state,
     pid: s.pid,
     "rss MiB": s.rssMiB,
+    restarts: s.restarts,
+    "last exit": s.lastExit,
   })));
 }

@@ -52,6 +52,8 @@ export type StreamEvent =
   | ProgressEvent
   | { event: "snapshot"; id: string; tables: Record<Kind, TableSnapshot> }
   | { event: "warning"; message: string }
+  /** A query stopped because Kinesis could not be reached, started again from its checkpoint. */
+  | { event: "restart"; kind: Kind; attempt: number; reason: string }
   | { event: "stopping" }
   | { event: "stopped"; seconds: number }
   | { event: "error"; message: string; unexpected?: boolean };

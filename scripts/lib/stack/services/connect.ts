@@ -10,11 +10,20 @@ import { kafkaDeps } from "./kafka.ts";
 import { writeLog4j } from "./java.ts";
 import { S3_SINK_CLASS, setupConnector } from "../../lake/connector.ts";
 
+/**
+ * The worker's `offset.flush.interval.ms`: how often the sink commits offsets, and without
+ * `flush.size` how often it cuts an object per partition (docs/spec.md §4).
+ */
+export const OFFSET_FLUSH_INTERVAL_MS = 2000;
+
 const kafkaVersion = (ctx: StackContext) => ctx.versions.get("kafka", "version");
 const sinkVersion = (ctx: StackContext) => ctx.versions.get("connect_s3_sink", "version");
 const dir = (ctx: StackContext) => ctx.cache(`kafka-connect-${kafkaVersion(ctx)}`);
 const plugins = (ctx: StackContext) =>
   ctx.cache(`connect-plugins-${sinkVersion(ctx)}-${kafkaVersion(ctx)}`);
+
+/** The built S3 sink plugin (its jars), which the AWS deployment can upload to MSK Connect. */
+export const sinkPluginDir = (ctx: StackContext): string => `${plugins(ctx)}/pipeline-s3-sink`;
 const stamp = (ctx: StackContext) => `connect ${kafkaVersion(ctx)}`;
 const sinkStamp = async (ctx: StackContext) => {
   // Rebuild when the plugin's source changes, not only its version.
@@ -62,7 +71,7 @@ async function buildSink(ctx: StackContext): Promise<void> {
       `${build}/pom.xml`,
       "package",
     ]);
-    const out = `${plugins(ctx)}/pipeline-s3-sink`;
+    const out = sinkPluginDir(ctx);
     await step(log, "copy S3 sink dependencies", [
       ...mvn,
       "-f",
@@ -121,8 +130,8 @@ export const connect: Service = {
         "value.converter.schemas.enable=false",
         `offset.storage.file.filename=${ctx.data("connect")}/connect.offsets`,
         // Sink offsets live in the connect-<name> consumer group; a short flush interval keeps
-        // landing latency low (an object is written at each flush).
-        "offset.flush.interval.ms=2000",
+        // landing latency low (without flush.size, an object is written at each flush).
+        `offset.flush.interval.ms=${OFFSET_FLUSH_INTERVAL_MS}`,
         // The sink subscribes by topics.regex; its consumer sees topics created after it only
         // at a metadata refresh (5 min by default).
         "consumer.metadata.max.age.ms=5000",

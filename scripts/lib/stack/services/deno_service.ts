@@ -32,7 +32,8 @@ export function denoService(opts: {
       return Promise.resolve({
         cmd: [Deno.execPath(), "run", `-P=${opts.permissions}`, `${ctx.cfg.root}/${opts.script}`],
         cwd: ctx.cfg.root,
-        env: { NO_COLOR: "1" },
+        // The user id it serves is the start's own (a test's, or the supervisor's restart of it).
+        env: { NO_COLOR: "1", PIPELINE_USER_ID: ctx.cfg.userId },
       });
     },
     async healthy(ctx) {

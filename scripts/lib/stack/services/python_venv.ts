@@ -25,17 +25,21 @@ export async function checkLockPins(lock: string, pins: Record<string, string>):
   }
 }
 
-/** Creates `venv` and installs the lock into it. */
+/** Creates `venv` with `python` (default: {@linkcode findPython}'s) and installs the lock into it. */
 export async function installVenv(
   ctx: StackContext,
   component: string,
   venv: string,
   lock: string,
+  python?: string,
 ) {
   const log = { component, logFile: ctx.log(`install-${component}.log`) };
-  const { path: python, tried } = await findPython();
   if (!python) {
-    throw new Error(`no Python 3.11 or 3.12 with venv found (${tried.join("; ")})`);
+    const found = await findPython();
+    if (!found.path) {
+      throw new Error(`no Python 3.11 or 3.12 with venv found (${found.tried.join("; ")})`);
+    }
+    python = found.path;
   }
   await step(log, `create Python venv (${python})`, [python, "-m", "venv", venv]);
   await step(log, "upgrade pip", [`${venv}/bin/pip`, "install", "-q", "--upgrade", "pip==24.3.1"]);
