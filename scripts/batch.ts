@@ -1,11 +1,12 @@
 /**
  * `deno task batch [--out DIR] [--lake PATH] [--show N] [--scan] [--step S] [--engine
- * connect|local] [--profile local|aws]`: the batch processing of docs/spec.md §4-6 on local
+ * local|connect] [--profile local|aws]`: the batch processing of docs/spec.md §4-6 on local
  * Spark. Mounts the lake (s3a to MinIO, or a local directory), cleans the three topics with
  * `sql/clean`, writes them as Delta, runs every `sql/analytics` query, writes each result as
  * Delta and CSV, and prints results and timings. `--step load|clean:<kind>|analytics` runs one
- * step of the Airflow DAG instead. It runs on the warm Spark Connect server (started on demand),
- * or with `--engine local` (or PIPELINE_SPARK_ENGINE=local) in a JVM of its own.
+ * step of the Airflow DAG instead. Spark runs in a JVM of its own; with `--engine connect` (or
+ * PIPELINE_SPARK_ENGINE=connect) the job is a client of the Spark Connect server, which its first
+ * caller starts (opt-in: it saved no CPU here, and a fresh server's first job is slower).
  *
  * @module
  */
@@ -17,7 +18,7 @@ import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
 
 const USAGE = "deno task batch [--out DIR] [--lake PATH|s3a://bucket/topics] [--show N] [--scan] " +
-  "[--step load|clean:pin|clean:geo|clean:user|analytics] [--engine connect|local] " +
+  "[--step load|clean:pin|clean:geo|clean:user|analytics] [--engine local|connect] " +
   "[--profile local|aws]";
 
 if (import.meta.main) {

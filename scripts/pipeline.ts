@@ -61,8 +61,9 @@ if (import.meta.main) {
         states.filter((s) => s.state === "healthy").length
       }/${states.length} services healthy`;
     });
-    // The warm Spark starts while the posts flow in, so the batch stage finds it up; its error,
-    // if any, is thrown there.
+    // Opted into the Spark Connect server (PIPELINE_SPARK_ENGINE=connect), it starts while the
+    // posts flow in, so the batch stage finds it up; its error, if any, is thrown there. By
+    // default the batch runs in its own JVM and no server starts.
     const sparkReady = envEngine() === "connect" ? connectServer(ctx) : undefined;
     sparkReady?.catch(() => {});
     await stage("seed source database", async () => {

@@ -1,9 +1,9 @@
 /**
  * The cleaning and analytics SQL on real Spark: a hand-written raw lake in the Confluent layout,
  * one run of the batch driver over it, then every cleaned table and every query answer checked
- * against values worked out by hand (see the comments next to each expectation). The runs go
- * through the warm Spark Connect server (the default engine; started here if it is not running,
- * and stopped at the end if so); the last test runs the job in its own JVM and compares.
+ * against values worked out by hand (see the comments next to each expectation). The runs use
+ * the default engine, the job's own JVM; the last test runs the job on the opt-in Spark Connect
+ * server (started there if it is not running, and then stopped) and compares.
  *
  * The fixture: 14 posts whose pin, geo and user records arrive as 16 raw rows each (duplicate
  * deliveries, a keyless record), spread over two partitions and several offsets.
@@ -17,7 +17,7 @@ import { stackContext } from "../scripts/lib/stack/context.ts";
 import { topicPrefix, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
 import { fixtureKey, jsonLines, writeFileLake } from "./fixtures/lake.ts";
 import { question } from "../scripts/lib/batch/questions.ts";
-import { pidFile, serviceState } from "../scripts/lib/stack/service.ts";
+import { pidFile, serviceState, withServiceLock } from "../scripts/lib/stack/service.ts";
 import { stopByPidFile } from "../scripts/lib/stack/process.ts";
 import { sparkConnect } from "../scripts/lib/stack/services/spark_connect.ts";
 
@@ -171,8 +171,6 @@ function fixtureFiles(): Record<string, string> {
 }
 
 // One Spark run for every assertion of this file: starting Spark costs more than the queries.
-const serverCtx = await stackContext(await loadConfig());
-const serverWasUp = (await serviceState(serverCtx, sparkConnect)).state !== "stopped";
 const dir = await Deno.makeTempDir({ prefix: "batch_sql_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 let run: Promise<SparkReport> | undefined;
@@ -499,26 +497,30 @@ Deno.test("the DAG's steps (load, clean, analytics) give the same tables as the 
   }
 });
 
-Deno.test("the job in its own JVM (--engine local) gives the tables and CSV files of the server", async () => {
+Deno.test("the job on the Spark Connect server (--engine connect) gives the tables and CSV files of its own JVM", async () => {
+  const whole = await batch();
+  assert.equal(whole.engine, "local", "the default engine is the job's own JVM");
+  const ctx = await stackContext(await loadConfig());
+  const serverWasUp = (await serviceState(ctx, sparkConnect)).state !== "stopped";
   try {
-    const whole = await batch();
-    assert.match(whole.engine, /^sc:\/\/127\.0\.0\.1:\d+$/);
-    const ctx = await stackContext(await loadConfig());
-    const own = await runSparkJob(ctx, {
+    const served = await runSparkJob(ctx, {
       lake: toUri(`${dir}/${TOPICS_DIR}`),
       topics: TOPICS,
-      out: toUri(`${dir}/own`),
+      out: toUri(`${dir}/served`),
       emitRows: 1000,
-      engine: "local",
+      engine: "connect",
     });
-    assert.equal(own.engine, "local");
-    assert.deepEqual(own.tables, whole.tables);
+    assert.match(served.engine, /^sc:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(served.tables, whole.tables);
     for (const [name, t] of Object.entries(whole.tables)) {
       if (t.stage !== "query") continue;
       const csv = (run: string) => Deno.readTextFile(`${dir}/${run}/${name}.csv`);
-      assert.equal(await csv("own"), await csv("out"), `${name}.csv`);
+      assert.equal(await csv("served"), await csv("out"), `${name}.csv`);
     }
   } finally {
-    if (!serverWasUp) await stopByPidFile(pidFile(serverCtx, sparkConnect));
+    // The server this test started goes with it; one that was up before stays for its owner.
+    if (!serverWasUp) {
+      await withServiceLock(ctx, sparkConnect, () => stopByPidFile(pidFile(ctx, sparkConnect)));
+    }
   }
 });

@@ -107,7 +107,7 @@ export interface BatchOptions {
   step?: string | BatchStep;
   /** Result rows to bring back per query. */
   show?: number;
-  /** Where Spark runs (default: PIPELINE_SPARK_ENGINE, else local: the job's own JVM). */
+  /** Where Spark runs (default: PIPELINE_SPARK_ENGINE, else local: its own JVM). */
   engine?: SparkEngine;
   /** Called with every event of the Spark driver, after its progress line (fault tests). */
   onEvent?: (e: SparkEvent) => void;

@@ -53,8 +53,8 @@ async function remoteFor(ctx: StackContext, job: SparkJob): Promise<RemoteSessio
 
 /**
  * Runs the driver and resolves to its report; `onEvent` sees every event as it comes. Throws
- * the driver's own message when it reports an error, else the tail of its log. The driver is a
- * client of the warm Spark Connect server, or starts its own JVM (`job.engine`).
+ * the driver's own message when it reports an error, else the tail of its log. The driver starts
+ * its own JVM, or with `job.engine` `connect` is a client of the Spark Connect server.
  *
  * @example
  * ```ts ignore

@@ -1,7 +1,8 @@
 /**
- * Where a batch job runs: on the warm Spark Connect server of the local stack (`connect`, the
- * default: no JVM start, a JIT already warm) or in a JVM of its own (`local`, the cold path).
- * Chosen by `--engine` or PIPELINE_SPARK_ENGINE.
+ * Where a batch job runs: in a JVM of its own (`local`, the default) or on the Spark Connect
+ * server of the local stack (`connect`, opt-in), chosen by `--engine` or PIPELINE_SPARK_ENGINE.
+ * The server is not the default because it saved nothing here: about 25 CPU-s per 11,000-post
+ * batch on either engine, and a fresh server's first job took 43-55 s (docs/benchmarks.md).
  *
  * @module
  */
@@ -14,31 +15,31 @@ import { sparkConnect, sparkConnectUrl } from "../stack/services/spark_connect.t
 export const RUNS = [sparkConnect];
 
 /** The engines a batch job can run on. */
-export const SPARK_ENGINES = ["connect", "local"] as const;
+export const SPARK_ENGINES = ["local", "connect"] as const;
 /** One of {@linkcode SPARK_ENGINES}. */
 export type SparkEngine = typeof SPARK_ENGINES[number];
 
 /**
- * Parses an engine name; the default (none given) is `connect`.
+ * Parses an engine name; the default (none given) is `local`.
  *
  * @example
  * ```ts
- * parseEngine(undefined); // "connect"
- * parseEngine("local"); // "local"
+ * parseEngine(undefined); // "local"
+ * parseEngine("connect"); // "connect"
  * ```
  */
 export function parseEngine(
   text: string | undefined,
   from = "PIPELINE_SPARK_ENGINE",
 ): SparkEngine {
-  if (text === undefined || text === "") return "connect";
+  if (text === undefined || text === "") return "local";
   if ((SPARK_ENGINES as readonly string[]).includes(text)) return text as SparkEngine;
   throw new Error(
     `Invalid ${from} ${JSON.stringify(text)}: use ${SPARK_ENGINES.join(" or ")}`,
   );
 }
 
-/** The engine of the environment (PIPELINE_SPARK_ENGINE), `connect` by default. */
+/** The engine of the environment (PIPELINE_SPARK_ENGINE), `local` by default. */
 export function envEngine(): SparkEngine {
   return parseEngine(Deno.env.get("PIPELINE_SPARK_ENGINE"));
 }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { parseEngine } from "./engine.ts";
 
-Deno.test("the engine is connect unless local is asked for", () => {
-  assert.equal(parseEngine(undefined), "connect");
-  assert.equal(parseEngine(""), "connect");
+Deno.test("the engine is local unless connect is asked for", () => {
+  assert.equal(parseEngine(undefined), "local");
+  assert.equal(parseEngine(""), "local");
   assert.equal(parseEngine("local"), "local");
   assert.equal(parseEngine("connect"), "connect");
 });
@@ -11,6 +11,6 @@ Deno.test("the engine is connect unless local is asked for", () => {
 Deno.test("an unknown engine names the setting and the choices", () => {
   assert.throws(
     () => parseEngine("jvm", "--engine"),
-    /^Error: Invalid --engine "jvm": use connect or local$/,
+    /^Error: Invalid --engine "jvm": use local or connect$/,
   );
 });

@@ -47,7 +47,7 @@ export interface SparkJob {
   quick?: boolean;
   /** Extra Spark settings, applied last. */
   sparkConf?: Record<string, string>;
-  /** Where it runs (default: PIPELINE_SPARK_ENGINE, else the warm Spark Connect server). */
+  /** Where it runs (default: PIPELINE_SPARK_ENGINE, else local: its own JVM). */
   engine?: SparkEngine;
 }
 
