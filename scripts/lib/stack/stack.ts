@@ -19,8 +19,12 @@ import { table } from "../view/table.ts";
 import { selectComponents, SERVICES, UP_SERVICES } from "./registry.ts";
 import { install } from "./installer.ts";
 
-/** What this module starts (`up` installs them first; needs_test.ts reads it). */
-export const RUNS = SERVICES;
+/**
+ * What this module starts (`up` installs them first; needs_test.ts reads it): the services a bare
+ * `up` starts. The on-demand Spark Connect server starts through `spark/engine.ts` alone, so a
+ * task that brings the stack up needs no Spark.
+ */
+export const RUNS = UP_SERVICES;
 
 /** States of every service. */
 export async function status(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
@@ -32,11 +36,11 @@ export async function status(ctx: StackContext, only?: string[]): Promise<Servic
 
 /**
  * Starts the services (installing what is missing) in dependency order, each layer in
- * parallel, and the supervisor that restarts them when they die; returns their states. Without
- * `only`, the on-demand services (the Spark Connect server) stay for the tasks that need them.
+ * parallel, and the supervisor that restarts them when they die; returns their states. `only`
+ * names some of them; the on-demand services (the Spark Connect server) are not among them.
  */
 export async function up(ctx: StackContext, only?: string[]): Promise<ServiceState[]> {
-  const wanted = withDependencies(only?.length ? selectComponents(SERVICES, only) : UP_SERVICES);
+  const wanted = withDependencies(selectComponents(UP_SERVICES, only));
   await install(ctx, wanted.map((s) => s.name), { quiet: true });
   const done = new Set<string>();
   while (done.size < wanted.length) {
