@@ -1,20 +1,25 @@
 /**
- * `deno task batch [--out DIR] [--lake PATH] [--show N] [--scan] [--step S] [--profile
- * local|aws]`: the batch processing of docs/spec.md §4-6 on local Spark. Mounts the lake (s3a to
- * MinIO, or a local directory), cleans the three topics with `sql/clean`, writes them as Delta,
- * runs every `sql/analytics` query, writes each result as Delta and CSV, and prints results and
- * timings. `--step load|clean:<kind>|analytics` runs one step of the Airflow DAG instead.
+ * `deno task batch [--out DIR] [--lake PATH] [--show N] [--scan] [--step S] [--engine
+ * local|connect] [--profile local|aws]`: the batch processing of docs/spec.md §4-6 on local
+ * Spark. Mounts the lake (s3a to MinIO, or a local directory), cleans the three topics with
+ * `sql/clean`, writes them as Delta, runs every `sql/analytics` query, writes each result as
+ * Delta and CSV, and prints results and timings. `--step load|clean:<kind>|analytics` runs one
+ * step of the Airflow DAG instead. Spark runs in a JVM of its own; with `--engine connect` (or
+ * PIPELINE_SPARK_ENGINE=connect) the job is a client of the Spark Connect server, which its first
+ * caller starts (opt-in: it saved no CPU here, and a fresh server's first job is slower).
  *
  * @module
  */
 import { main, parseFlags } from "./lib/core/cli.ts";
 import { loadConfig } from "./lib/core/config.ts";
 import { parseStep, printBatchReport, runBatch } from "./lib/batch/batch.ts";
+import { envEngine, parseEngine } from "./lib/spark/engine.ts";
 import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
 
 const USAGE = "deno task batch [--out DIR] [--lake PATH|s3a://bucket/topics] [--show N] [--scan] " +
-  "[--step load|clean:pin|clean:geo|clean:user|analytics] [--profile local|aws]";
+  "[--step load|clean:pin|clean:geo|clean:user|analytics] [--engine local|connect] " +
+  "[--profile local|aws]";
 
 if (import.meta.main) {
   await main(async () => {
@@ -24,8 +29,12 @@ if (import.meta.main) {
       show: { type: "string" },
       scan: { type: "boolean" },
       step: { type: "string" },
+      engine: { type: "string" },
       profile: { type: "string" },
     }, USAGE);
+    const engine = values.engine === undefined
+      ? envEngine()
+      : parseEngine(values.engine, "--engine");
     const show = Number(values.show ?? 20);
     if (!Number.isInteger(show) || show < 0) {
       throw new Error(`Invalid --show ${JSON.stringify(values.show)}: give a row count like 20`);
@@ -41,6 +50,7 @@ if (import.meta.main) {
       scan: values.scan,
       step,
       show,
+      engine,
     });
     printBatchReport(report, out, label);
   });

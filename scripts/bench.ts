@@ -16,7 +16,8 @@ import { loadConfig } from "./lib/core/config.ts";
 import { setupConnector } from "./lib/lake/connector.ts";
 import { progressLine } from "./lib/view/progress.ts";
 import { table } from "./lib/view/table.ts";
-import { BATCH_BENCH_SIZES, benchBatch } from "./lib/bench/batch.ts";
+import { BATCH_BENCH_SIZES, batchChart, benchBatch } from "./lib/bench/batch.ts";
+import { svgToPng } from "./lib/view/png.ts";
 import { setupTopics } from "./lib/kafka/topics.ts";
 import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
@@ -41,7 +42,10 @@ async function batch(args: string[]): Promise<void> {
   const dir = `${cfg.stateDir}/bench`;
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/batch.json`, JSON.stringify({ seed, rows }, null, 2) + "\n");
-  console.log(`\nResult written to ${dir}/batch.json`);
+  const svg = batchChart(rows);
+  await Deno.writeTextFile(`${dir}/batch.svg`, svg);
+  await Deno.writeFile(`${dir}/batch.png`, svgToPng(svg).bytes);
+  console.log(`\nResult written to ${dir}/batch.json, its chart to ${dir}/batch.png`);
 }
 
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<void> }> = {

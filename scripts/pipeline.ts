@@ -18,6 +18,7 @@ import { emulate } from "./lib/emulator/emulator.ts";
 import { countLake, waitForLake } from "./lib/lake/count.ts";
 import { KINDS } from "./lib/core/names.ts";
 import { printBatchReport, runBatch } from "./lib/batch/batch.ts";
+import { connectServer, envEngine } from "./lib/spark/engine.ts";
 import { setupStreams } from "./lib/kinesis/streams.ts";
 import { startStreamJob, waitUntilIdle } from "./lib/stream/job.ts";
 import { streamSender } from "./lib/emulator/stream_sender.ts";
@@ -60,6 +61,11 @@ if (import.meta.main) {
         states.filter((s) => s.state === "healthy").length
       }/${states.length} services healthy`;
     });
+    // Opted into the Spark Connect server (PIPELINE_SPARK_ENGINE=connect), it starts while the
+    // posts flow in, so the batch stage finds it up; its error, if any, is thrown there. By
+    // default the batch runs in its own JVM and no server starts.
+    const sparkReady = envEngine() === "connect" ? connectServer(ctx) : undefined;
+    sparkReady?.catch(() => {});
     await stage("seed source database", async () => {
       const progress = progressLine("rows");
       const r = await seedSource(ctx.cfg, { rows, seed, onProgress: progress.update });
@@ -106,6 +112,7 @@ if (import.meta.main) {
     });
 
     await stage("batch: clean with Spark SQL and answer the analytics questions", async () => {
+      await sparkReady;
       const { report, out } = await runBatch(ctx.cfg, { show: 20 });
       printBatchReport(report, out, "batch");
       const queries = report.steps.filter((s) => s.step === "query").length;

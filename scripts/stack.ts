@@ -7,8 +7,12 @@
 import { main, parseFlags } from "./lib/core/cli.ts";
 import { down, status, statusTable, up } from "./lib/stack/stack.ts";
 import { SERVICES } from "./lib/stack/registry.ts";
+import type { ServiceState } from "./lib/stack/service.ts";
+import { spark } from "./lib/stack/services/spark.ts";
+import { sparkConnect } from "./lib/stack/services/spark_connect.ts";
+import { connectServer } from "./lib/spark/engine.ts";
 import { supervise } from "./lib/stack/supervise.ts";
-import { supervisionReport } from "./lib/stack/supervisor.ts";
+import { ensureSupervisor, supervisionReport } from "./lib/stack/supervisor.ts";
 import { install } from "./lib/stack/installer.ts";
 import { stackContext } from "./lib/stack/context.ts";
 import { installFor } from "./lib/stack/needs.ts";
@@ -39,7 +43,17 @@ if (import.meta.main) {
         );
         break;
       case "up": {
-        const states = await up(ctx, only);
+        // The opt-in Spark Connect server only when named; it starts through its own module.
+        const server = only?.includes(sparkConnect.name) ?? false;
+        const rest = only?.filter((name) => name !== sparkConnect.name);
+        const states = server && !rest?.length ? [] : await up(ctx, rest);
+        if (server) {
+          // It runs on Spark's jars.
+          await install(ctx, [spark.name, sparkConnect.name], { quiet: true });
+          await connectServer(ctx);
+          await ensureSupervisor(ctx);
+          states.push(...await status(ctx, [sparkConnect.name]));
+        }
         console.log(
           `\nStack up in ${
             ((Date.now() - started) / 1000).toFixed(1)
@@ -53,7 +67,9 @@ if (import.meta.main) {
         const states = await status(ctx, only);
         console.log(statusTable(states));
         console.log(await supervisionReport(ctx, states));
-        if (states.some((s) => s.state !== "healthy")) Deno.exitCode = 3;
+        // The opt-in Spark Connect server is stopped until a task asks for it: that is no fault.
+        const idle = (s: ServiceState) => s.state === "stopped" && s.name === sparkConnect.name;
+        if (states.some((s) => s.state !== "healthy" && !idle(s))) Deno.exitCode = 3;
         break;
       }
       case "supervise": {

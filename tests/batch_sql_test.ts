@@ -1,7 +1,9 @@
 /**
  * The cleaning and analytics SQL on real Spark: a hand-written raw lake in the Confluent layout,
  * one run of the batch driver over it, then every cleaned table and every query answer checked
- * against values worked out by hand (see the comments next to each expectation).
+ * against values worked out by hand (see the comments next to each expectation). The runs use
+ * the default engine, the job's own JVM; the last test runs the job on the opt-in Spark Connect
+ * server (started there if it is not running, and then stopped) and compares.
  *
  * The fixture: 14 posts whose pin, geo and user records arrive as 16 raw rows each (duplicate
  * deliveries, a keyless record), spread over two partitions and several offsets.
@@ -15,6 +17,9 @@ import { stackContext } from "../scripts/lib/stack/context.ts";
 import { topicPrefix, TOPICS_DIR } from "../scripts/lib/lake/object_key.ts";
 import { fixtureKey, jsonLines, writeFileLake } from "./fixtures/lake.ts";
 import { question } from "../scripts/lib/batch/questions.ts";
+import { pidFile, serviceState, withServiceLock } from "../scripts/lib/stack/service.ts";
+import { stopByPidFile } from "../scripts/lib/stack/process.ts";
+import { sparkConnect } from "../scripts/lib/stack/services/spark_connect.ts";
 
 const TOPICS = names("fixture0batch").topics;
 
@@ -489,5 +494,33 @@ Deno.test("the DAG's steps (load, clean, analytics) give the same tables as the 
     if (t.stage !== "query") continue;
     const csv = (run: string) => Deno.readTextFile(`${dir}/${run}/${name}.csv`);
     assert.equal(await csv("steps"), await csv("out"), `${name}.csv`);
+  }
+});
+
+Deno.test("the job on the Spark Connect server (--engine connect) gives the tables and CSV files of its own JVM", async () => {
+  const whole = await batch();
+  assert.equal(whole.engine, "local", "the default engine is the job's own JVM");
+  const ctx = await stackContext(await loadConfig());
+  const serverWasUp = (await serviceState(ctx, sparkConnect)).state !== "stopped";
+  try {
+    const served = await runSparkJob(ctx, {
+      lake: toUri(`${dir}/${TOPICS_DIR}`),
+      topics: TOPICS,
+      out: toUri(`${dir}/served`),
+      emitRows: 1000,
+      engine: "connect",
+    });
+    assert.match(served.engine, /^sc:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(served.tables, whole.tables);
+    for (const [name, t] of Object.entries(whole.tables)) {
+      if (t.stage !== "query") continue;
+      const csv = (run: string) => Deno.readTextFile(`${dir}/${run}/${name}.csv`);
+      assert.equal(await csv("served"), await csv("out"), `${name}.csv`);
+    }
+  } finally {
+    // The server this test started goes with it; one that was up before stays for its owner.
+    if (!serverWasUp) {
+      await withServiceLock(ctx, sparkConnect, () => stopByPidFile(pidFile(ctx, sparkConnect)));
+    }
   }
 });

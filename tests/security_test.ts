@@ -11,7 +11,7 @@ import { isLoopback, listeners } from "../scripts/lib/stack/listeners.ts";
 import { sessionPids } from "../scripts/lib/stack/session.ts";
 import { readPid } from "../scripts/lib/stack/process.ts";
 import { SERVICES } from "../scripts/lib/stack/registry.ts";
-import { pidFile } from "../scripts/lib/stack/stack.ts";
+import { pidFile } from "../scripts/lib/stack/service.ts";
 import { localSecrets } from "../scripts/lib/core/secrets.ts";
 import { REPO_ROOT } from "../scripts/lib/core/paths.ts";
 import { loadConfig } from "../scripts/lib/core/config.ts";

@@ -26,6 +26,10 @@ import { kinesisClient } from "../scripts/lib/kinesis/client.ts";
 import { KAFKA_JSON_V2 } from "../scripts/lib/kafka/rest.ts";
 import { S3_SINK_CLASS } from "../scripts/lib/lake/connector.ts";
 import { status } from "../scripts/lib/stack/stack.ts";
+import { UP_SERVICES } from "../scripts/lib/stack/registry.ts";
+import { sparkConnect } from "../scripts/lib/stack/services/spark_connect.ts";
+import { loadConfig } from "../scripts/lib/core/config.ts";
+import { stackContext } from "../scripts/lib/stack/context.ts";
 import { runningSupervisor } from "../scripts/lib/stack/supervisor.ts";
 import { startStack } from "./harness.ts";
 import { sleep, waitFor } from "../scripts/lib/core/time.ts";
@@ -37,11 +41,22 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
+    const [serverBefore] = await status(await stackContext(await loadConfig()), [
+      sparkConnect.name,
+    ]);
     const stack = await startStack();
     const { cfg } = stack;
     try {
-      await t.step("every service reports healthy, under the supervisor", async () => {
-        const states = await status(stack.ctx);
+      await t.step("every service stack:up starts is healthy, under the supervisor", async () => {
+        // The opt-in Spark Connect server waits for a task that asks for it: up leaves it as it was.
+        const [server] = await status(stack.ctx, [sparkConnect.name]);
+        assert.equal(
+          server.state,
+          serverBefore.state,
+          "a bare up left the Spark Connect server alone",
+        );
+        const started = UP_SERVICES.map((s) => s.name);
+        const states = await status(stack.ctx, started);
         assert.deepEqual(states.filter((s) => s.state !== "healthy").map((s) => s.name), []);
         const supervisor = await runningSupervisor(stack.ctx);
         assert.ok(supervisor, "up started the supervisor");
@@ -51,7 +66,7 @@ Deno.test({
         ]);
         // It has looked at every service once (a supervisor this up started needs a moment).
         await waitFor(
-          async () => (await status(stack.ctx)).every((s) => s.restarts !== undefined),
+          async () => (await status(stack.ctx, started)).every((s) => s.restarts !== undefined),
           {
             timeoutMs: 10_000,
             timeoutError: () => new Error("the supervisor never watched every service"),

@@ -20,7 +20,10 @@ the driver), and the three clean steps, then the cleaned-table writes and the qu
 ``threads`` threads (default 3), since one small Spark job seldom keeps two cores busy.
 
 With ``"session": "existing"`` (Databricks) the driver uses the cluster's own session: no
-jars, no s3a keys, and it leaves the session running.
+jars, no s3a keys, and it leaves the session running. With ``"remote": "sc://host:port"`` it
+is a Spark Connect client of the warm server (the local stack's, or Databricks Connect's): no
+JVM of its own, so nothing here reaches into one (no ``spark._jvm``); the server holds Delta,
+s3a and the heap, and what the job cached is released at its end, since the server outlives it.
 
 Progress goes to stdout as JSON lines (``{"event": ...}``); Spark's own log goes to stderr.
 Secrets never travel in the JSON: s3a keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
@@ -41,6 +44,7 @@ from common import (
     build_session,
     emit,
     errors_reported,
+    is_remote,
     java_message,
     job_keys,
     missing_keys,
@@ -51,24 +55,54 @@ from common import (
 # What each mode must find in the job (plus "jars" unless the session already exists).
 MODE_KEYS = job_keys()["batch"]
 
+# What the job cached: released at its end (a Spark Connect server outlives the job).
+CACHED = []
+
+
+def cache(df):
+    CACHED.append(df)
+    return df.cache()
+
+
+def release_cached():
+    for df in CACHED:
+        try:
+            df.unpersist()
+        except Exception:  # noqa: BLE001 - a failed job reports its own error, not this one
+            pass
+    CACHED.clear()
+
+
 def hadoop_fs(spark, uri):
     jvm = spark._jvm
     path = jvm.org.apache.hadoop.fs.Path(uri)
     return path, path.getFileSystem(spark._jsc.hadoopConfiguration())
 
 
+def not_found(error):
+    """True when a Spark error says a path or Delta table is not there."""
+    text = str(error)
+    return any(s in text for s in ("PATH_NOT_FOUND", "Path does not exist", "is not a Delta table",
+                                   "DELTA_MISSING_DELTA_TABLE"))
+
+
 def check_prefix(spark, topic, prefix):
-    """Fails unless `prefix` holds at least one *.json object Spark would read."""
+    """Fails unless `prefix` holds at least one *.json object Spark would read.
+
+    Spark lists the files as its reader would (hidden ones and other suffixes left out), with
+    no job and no JVM call of ours, so the check is the same over Spark Connect.
+    """
     try:
-        path, fs = hadoop_fs(spark, prefix)
-        if fs.exists(path):
-            files = fs.listFiles(path, True)
-            while files.hasNext():
-                name = files.next().getPath().getName()
-                if name.endswith(".json") and not name.startswith(("_", ".")):
-                    return
-    except Exception as e:  # noqa: BLE001 - Py4J wraps every Java failure
-        raise JobError(f"Cannot list {prefix} (topic {topic}): {java_message(e)}") from e
+        files = (
+            spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.json")
+            .text(prefix).inputFiles()
+        )
+    except Exception as e:  # noqa: BLE001 - Py4J and gRPC wrap every Java failure
+        if not not_found(e):
+            raise JobError(f"Cannot list {prefix} (topic {topic}): {java_message(e)}") from e
+        files = []
+    if files:
+        return
     raise JobError(
         f"No *.json objects under {prefix} (topic {topic}): run the batch emulator and let "
         "the S3 sink flush, or point the lake at the directory holding the topics"
@@ -158,11 +192,22 @@ def write_csv_lines(spark, name, out, columns, lines):
     """Writes `<out>/<name>.csv`: a header and lines already formatted by Spark's to_csv.
 
     An answer is a few rows: formatting them in the query's own job and writing the file from
-    the driver spares a Spark job per answer.
+    the driver spares a Spark job per answer. A local `out` is written by Python (so the same
+    over Spark Connect), any other through the JVM's Hadoop file system.
     """
     t = Timer()
     tmp, dest = f"{out}/_tmp_{name}.csv", f"{out}/{name}.csv"
     text = "".join(f"{line}\n" for line in [",".join(map(csv_field, columns)), *lines])
+    if out.startswith("file://"):
+        try:
+            Path(tmp[len("file://"):]).write_text(text, encoding="utf-8")
+            os.replace(tmp[len("file://"):], dest[len("file://"):])
+        except OSError as e:
+            raise JobError(f"Cannot write {dest}: {e.strerror}") from e
+        emit("step", step="write", name=name, format="csv", path=dest, seconds=t.seconds())
+        return
+    if is_remote(spark):
+        raise JobError(f"Cannot write {dest} over Spark Connect: give a local output directory")
     tmp_path, fs = hadoop_fs(spark, tmp)
     checksummed = spark._jvm.java.lang.Class.forName("org.apache.hadoop.fs.ChecksumFileSystem")
     if checksummed.isInstance(fs):
@@ -193,14 +238,14 @@ def mount(spark, job, kind):
     return prefix
 
 
-def mount_and_read(spark, job, kind, cache):
+def mount_and_read(spark, job, kind, cached):
     """Checks the topic prefix of `kind` and reads it into view raw_<kind>."""
     prefix = mount(spark, job, kind)
     t = Timer()
     df = read_raw(spark, job, kind, prefix)
-    if cache:
-        df = df.cache()
-    rows = df.count()
+    if cached:
+        df = cache(df)
+    rows = int(df.count())
     emit("step", step="read", name=kind, path=prefix, rows=rows, seconds=t.seconds())
     df.createOrReplaceTempView(f"raw_{kind}")
     return df
@@ -217,14 +262,14 @@ def cache_by_ind(spark, df):
     out this way once, the joins need neither a shuffle nor a sort of their own.
     """
     partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
-    return df.repartition(partitions, "ind").sortWithinPartitions("ind").cache()
+    return cache(df.repartition(partitions, "ind").sortWithinPartitions("ind"))
 
 
 def clean_view(spark, job, kind):
     """Runs sql/clean/<kind>.sql over view raw_<kind> into the cached view <kind>."""
     t = Timer()
     df = cache_by_ind(spark, run_sql(spark, f"{job['sql_dir']}/clean/{kind}.sql"))
-    rows = df.count()
+    rows = int(df.count())
     df.createOrReplaceTempView(kind)
     emit("step", step="clean", name=kind, rows=rows, seconds=t.seconds())
     return df
@@ -254,8 +299,10 @@ def run_query(spark, job, path):
 
     name = path.stem
     t = Timer()
-    result = run_sql(spark, str(path)).cache()
-    cells = F.struct(*[result[c] for c in result.columns])
+    result = cache(run_sql(spark, str(path)))
+    # By name, not result[c]: over Spark Connect 3.5 a column of a spark.sql() frame carries a
+    # plan id the select on it cannot resolve.
+    cells = F.struct(*[F.col(c) for c in result.columns])
     try:
         rows = result.select(F.to_csv(cells), F.to_json(cells, JSON_OPTIONS)).collect()
     except Exception as e:  # noqa: BLE001 - runtime failures of the query surface here
@@ -297,15 +344,15 @@ def read_delta(spark, job, table, view, made_by):
     path = delta_path(job, table)
     t = Timer()
     try:
-        log_path, fs = hadoop_fs(spark, f"{path}/_delta_log")
-        found = fs.exists(log_path)
-    except Exception as e:  # noqa: BLE001 - Py4J wraps every Java failure
+        df = spark.read.format("delta").load(path)
+        df = cache_by_ind(spark, df) if table in KINDS else cache(df)
+        # Over Spark Connect nothing is checked before the first action: a missing table fails
+        # here, as it does at load() on the driver's own JVM.
+        rows = int(df.count())
+    except Exception as e:  # noqa: BLE001 - Py4J and gRPC wrap every Java failure
+        if not_found(e):
+            raise JobError(f"No Delta table {table} at {path}: run the {made_by} step first") from e
         raise JobError(f"Cannot read Delta table {path}: {java_message(e)}") from e
-    if not found:
-        raise JobError(f"No Delta table {table} at {path}: run the {made_by} step first")
-    df = spark.read.format("delta").load(path)
-    df = cache_by_ind(spark, df) if table in KINDS else df.cache()
-    rows = df.count()
     emit("step", step="read", name=table, format="delta", path=path, rows=rows,
          seconds=t.seconds())
     df.createOrReplaceTempView(view)
@@ -322,7 +369,7 @@ def job_kinds(job):
 
 def run_load(spark, job):
     for kind in job_kinds(job):
-        raw = mount_and_read(spark, job, kind, cache=True)
+        raw = mount_and_read(spark, job, kind, cached=True)
         write_delta(raw, f"raw_{kind}", delta_path(job, f"raw_{kind}"))
         raw.unpersist()
 
@@ -354,6 +401,16 @@ def read_observed(spark, job, kind):
 
     prefix = mount(spark, job, kind)
     t = Timer()
+    if is_remote(spark):
+        # Spark Connect 3.5 does not bring observed metrics back to the client: a count of the
+        # JSON lines (not parsed: no field is needed) beside the cleaning.
+        read_raw(spark, job, kind, prefix).createOrReplaceTempView(f"raw_{kind}")
+
+        def count():
+            rows = int(read_raw(spark, job, kind, prefix).count())
+            emit("step", step="read", name=kind, path=prefix, rows=rows, seconds=t.seconds())
+
+        return count
     observation = Observation(f"raw_{kind}")
     raw = read_raw(spark, job, kind, prefix).observe(observation, F.count(F.lit(1)).alias("rows"))
     raw.createOrReplaceTempView(f"raw_{kind}")
@@ -366,7 +423,7 @@ def read_observed(spark, job, kind):
                 observation._jo.future(), jvm.scala.concurrent.duration.Duration.create(30, "s"))
             rows = row.getLong(0)
         except Exception:  # noqa: BLE001 - never seen; a plain count is the fallback
-            rows = read_raw(spark, job, kind, prefix).count()
+            rows = int(read_raw(spark, job, kind, prefix).count())
         emit("step", step="read", name=kind, path=prefix, rows=rows, seconds=t.seconds())
 
     return report
@@ -398,7 +455,11 @@ def run_bench(spark, job):
     CPU seconds of the JVM (all its threads, JIT and GC included): on a shared machine they say
     more than the wall clock.
     """
-    stat = f"/proc/{spark._jvm.java.lang.ProcessHandle.current().pid()}/stat"
+    pid = job.get("server_pid") if is_remote(spark) else None
+    if is_remote(spark) and not pid:
+        raise JobError("Cannot bench over Spark Connect without the server's pid (server_pid)")
+    pid = pid or spark._jvm.java.lang.ProcessHandle.current().pid()
+    stat = f"/proc/{pid}/stat"
     ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
     def cpu():  # utime + stime of the JVM; 0 where there is no /proc (not Linux)
@@ -430,7 +491,7 @@ def run_bench(spark, job):
 RUNS = {
     "batch": run_batch,
     "bench": run_bench,
-    "scan": lambda spark, job: [mount_and_read(spark, job, k, cache=False) for k in KINDS],
+    "scan": lambda spark, job: [mount_and_read(spark, job, k, cached=False) for k in KINDS],
     "load": run_load,
     "clean": run_clean,
     "analytics": run_analytics,
@@ -470,9 +531,13 @@ def main():
         job, mode = read_job(args)
         t = Timer()
         spark = build_session(job)
-        emit("start", spark=spark.version, master=spark.sparkContext.master, mode=mode)
+        master = spark.conf.get("spark.master") if is_remote(spark) else spark.sparkContext.master
+        emit("start", spark=spark.version, master=master, mode=mode, remote=job.get("remote"))
         emit("step", step="session", seconds=t.seconds())
-        RUNS[mode](spark, job)
+        try:
+            RUNS[mode](spark, job)
+        finally:
+            release_cached()
         emit("done", seconds=total.seconds())
         if job.get("session") != "existing":
             spark.stop()

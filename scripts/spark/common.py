@@ -81,12 +81,50 @@ def java_message(error):
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
+def session_conf(job):
+    """The settings a session may set for itself, on its own JVM or on the Spark Connect server."""
+    return {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(job.get("shuffle_partitions", 4)),
+        # Delta's default of 50 snapshot partitions costs seconds per tiny local table.
+        "spark.databricks.delta.snapshotPartitions": "2",
+        # Spark 3.5 limits each de-duplication window group before the shuffle, which costs a
+        # sort of every wide row; nearly every group here holds one row, so it only adds work
+        # (2 s of the pin cleaning at 1M posts).
+        "spark.sql.optimizer.windowGroupLimitThreshold": "-1",
+        # Small data: compiling whole stages costs more than it saves (a session setting, so a
+        # warm server takes it per job too).
+        "spark.sql.codegen.wholeStage": "false" if job.get("quick", True) else "true",
+    }
+
+
+def connect_session(job):
+    """A session on the warm Spark Connect server at job["remote"] (sc://host:port): Delta, s3a
+    and the JVM are the server's; only the session settings are ours."""
+    from pyspark.sql import SparkSession
+
+    url = job["remote"]
+    try:
+        spark = SparkSession.builder.remote(url).getOrCreate()
+        # The first call that reaches the server: a server that is down fails here.
+        for k, v in {**session_conf(job), **job.get("spark_conf", {})}.items():
+            spark.conf.set(k, v)
+    except Exception as e:  # noqa: BLE001 - gRPC errors surface as several types
+        raise JobError(
+            f"Cannot reach the Spark Connect server at {url}: {str(e).splitlines()[0]}; start it "
+            "with `deno task stack:up --only spark_connect`, or run with --engine local"
+        ) from e
+    return spark
+
+
 def build_session(job):
     from pyspark.sql import SparkSession
 
     if job.get("session") == "existing":
         # Databricks owns the session (Delta, S3 access): our local settings would only warn.
         return SparkSession.builder.getOrCreate()
+    if job.get("remote"):
+        return connect_session(job)
     conf = {
         "spark.master": job.get("master", "local[2]"),
         "spark.app.name": "pinterest-batch",
@@ -97,20 +135,13 @@ def build_session(job):
         "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": str(job.get("shuffle_partitions", 4)),
         "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
         "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-        # Delta's default of 50 snapshot partitions costs seconds per tiny local table.
-        "spark.databricks.delta.snapshotPartitions": "2",
         # Shuffle files stay on this machine's disk: compressing them buys no network time and
         # costs CPU (5% of the job at 1M posts).
         "spark.shuffle.compress": "false",
         "spark.shuffle.spill.compress": "false",
-        # Spark 3.5 limits each de-duplication window group before the shuffle, which costs a
-        # sort of every wide row; nearly every group here holds one row, so it only adds work
-        # (2 s of the pin cleaning at 1M posts).
-        "spark.sql.optimizer.windowGroupLimitThreshold": "-1",
+        **session_conf(job),
     }
     s3 = job.get("s3")
     if s3:
@@ -133,10 +164,9 @@ def build_session(job):
         }
         conf.update({f"spark.hadoop.{k}": v for k, v in hadoop.items()})
     if job.get("quick", True):
-        # Small data: compiling hot code (C2 JIT, whole-stage codegen) costs more CPU than it
-        # saves; skipping it makes the test fixture run three times faster.
+        # Small data: compiling hot code (C2 JIT) costs more CPU than it saves; skipping it
+        # makes the test fixture run three times faster.
         conf["spark.driver.extraJavaOptions"] += " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-        conf["spark.sql.codegen.wholeStage"] = "false"
     else:
         # The throughput collector: on two cores G1's concurrent work competes with the job.
         conf["spark.driver.extraJavaOptions"] += " -XX:+UseParallelGC"
@@ -150,6 +180,11 @@ def build_session(job):
         raise JobError(f"Cannot start Spark: {java_message(e)}; check JAVA_HOME (Java 17)") from e
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def is_remote(spark):
+    """True for a Spark Connect session (no JVM of ours behind it: no spark._jvm)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
 
 
 def read_sql(path):

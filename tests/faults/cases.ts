@@ -29,14 +29,8 @@ import { stackContext } from "../../scripts/lib/stack/context.ts";
 import type { StackContext } from "../../scripts/lib/stack/component.ts";
 import { selectComponents, SERVICES } from "../../scripts/lib/stack/registry.ts";
 import { readPid } from "../../scripts/lib/stack/process.ts";
-import {
-  crash,
-  down,
-  pidFile,
-  serviceState,
-  startService,
-  up,
-} from "../../scripts/lib/stack/stack.ts";
+import { pidFile, serviceState, startService } from "../../scripts/lib/stack/service.ts";
+import { crash, down, up } from "../../scripts/lib/stack/stack.ts";
 
 /** Posts per case, and their pace: about 15 s of sending, the fault 4 s in. */
 export const POSTS = 3000;

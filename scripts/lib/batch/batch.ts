@@ -13,6 +13,7 @@ import { explainS3Error, s3Client } from "../lake/s3.ts";
 import { runSparkJob, stepRows, toUri } from "../spark/driver.ts";
 import { type SparkEvent, type SparkReport } from "../spark/events.ts";
 import { type SparkJob } from "../spark/job.ts";
+import type { SparkEngine } from "../spark/engine.ts";
 import { stackContext } from "../stack/context.ts";
 import { databricksEnv, runDatabricks } from "./databricks.ts";
 import { table } from "../view/table.ts";
@@ -47,7 +48,10 @@ export async function checkBucket(cfg: Config, bucket: string): Promise<void> {
 
 /** Prints Spark progress events as they arrive. */
 export function printProgress(e: SparkEvent): void {
-  if (e.event === "start") console.log(`  Spark ${e.spark} (${e.master}), ${e.mode} mode`);
+  if (e.event === "start") {
+    const where = e.remote ? ` on the Spark Connect server ${e.remote}` : "";
+    console.log(`  Spark ${e.spark} (${e.master})${where}, ${e.mode} mode`);
+  }
   if (e.event !== "step") return;
   const what = [e.step, e.format, e.name].filter(Boolean).join(" ");
   const rows = e.rows === undefined ? "" : `, ${e.rows} rows`;
@@ -105,6 +109,8 @@ export interface BatchOptions {
   show?: number;
   /** Only these analytics queries (file names without `.sql`, none if empty); all by default. */
   queries?: string[];
+  /** Where Spark runs (default: PIPELINE_SPARK_ENGINE, else local: its own JVM). */
+  engine?: SparkEngine;
   /** Called with every event of the Spark driver, after its progress line (fault tests). */
   onEvent?: (e: SparkEvent) => void;
 }
@@ -168,6 +174,7 @@ export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<Ba
     out,
     emitRows: opts.show ?? 20,
     queries: opts.queries,
+    engine: opts.engine,
   };
   const readsLake = READS_LAKE.has(mode);
   const writesOut = mode !== "scan";

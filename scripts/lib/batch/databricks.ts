@@ -184,6 +184,7 @@ export async function runDatabricks(cfg: Config, show = 20): Promise<SparkReport
   }
   return {
     sparkVersion: "Databricks SQL",
+    engine: "databricks",
     steps,
     tables,
     seconds: (performance.now() - started) / 1000,

@@ -48,11 +48,12 @@ export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) throw new Error("Cannot summarize an empty sample");
   return {
     count: values.length,
-    min: Math.min(...values),
+    // A reduce, not Math.min(...values): a spread of 360,000 latencies overflows the stack.
+    min: values.reduce((a, b) => Math.min(a, b)),
     mean: values.reduce((a, b) => a + b, 0) / values.length,
     p50: percentile(values, 50),
     p95: percentile(values, 95),
     p99: percentile(values, 99),
-    max: Math.max(...values),
+    max: values.reduce((a, b) => Math.max(a, b)),
   };
 }

@@ -23,3 +23,11 @@ Deno.test("a summary holds count, extremes, mean and percentiles", () => {
   // rank 0.95 * 3 = 2.85: 3 + 0.85 * (10 - 3)
   assert.ok(Math.abs(p95 - 8.95) < 1e-9 && Math.abs(p99 - 9.79) < 1e-9);
 });
+
+Deno.test("summarize takes a sample of a million values", () => {
+  const values = Array.from({ length: 1_000_000 }, (_, i) => i % 1000);
+  const s = summarize(values);
+  assert.equal(s.min, 0);
+  assert.equal(s.max, 999);
+  assert.equal(s.count, 1_000_000);
+});

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { benchStream, type StreamBenchResult } from "./stream.ts";
+import { benchStream, type StreamBenchResult, streamChart } from "./stream.ts";
+import { svgToPng } from "../view/png.ts";
 import { parseCount, parseFlags, parseNumber } from "../core/cli.ts";
 import { loadConfig } from "../core/config.ts";
 import { setupStreams } from "../kinesis/streams.ts";
@@ -111,8 +112,12 @@ export async function runStreamBench(args: string[]): Promise<void> {
   }).finally(() => events.close());
   printStreamBench(r);
   await Deno.writeTextFile(`${dir}/stream.json`, JSON.stringify(r, null, 2) + "\n");
+  const svg = streamChart(r);
+  await Deno.writeTextFile(`${dir}/stream.svg`, svg);
+  await Deno.writeFile(`${dir}/stream.png`, svgToPng(svg).bytes);
   console.log(
-    `\nResult written to ${dir}/stream.json, the job's events to ${dir}/stream-events.jsonl ` +
+    `\nResult written to ${dir}/stream.json, its chart to ${dir}/stream.png, the job's events ` +
+      `to ${dir}/stream-events.jsonl ` +
       `(${r.seconds.toFixed(0)} s in all)`,
   );
 }

@@ -21,6 +21,7 @@ export const PORT_NAMES = [
   "minio_console",
   "kinesis",
   "api",
+  "spark_connect",
 ] as const;
 /** One of {@linkcode PORT_NAMES}. */
 export type PortName = typeof PORT_NAMES[number];

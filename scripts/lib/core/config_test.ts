@@ -11,7 +11,7 @@ state_dir: .state
 stack:
   host: 127.0.0.1
   ports: { mariadb: 3306, kafka: 9092, kafka_controller: 9093, rest_proxy: 8082, connect: 8083,
-           minio: 9000, minio_console: 9001, kinesis: 4568, api: 8000 }
+           minio: 9000, minio_console: 9001, kinesis: 4568, api: 8000, spark_connect: 15002 }
 profiles:
   local: { mysql: { user: pinterest } }
   aws:

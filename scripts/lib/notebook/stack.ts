@@ -11,7 +11,8 @@ import type { StackContext } from "../stack/component.ts";
 import { stackContext } from "../stack/context.ts";
 import { isAlive, type PidRecord, procInfo, readPid } from "../stack/process.ts";
 import { sleep } from "../core/time.ts";
-import { type ServiceState, up } from "../stack/stack.ts";
+import type { ServiceState } from "../stack/service.ts";
+import { up } from "../stack/stack.ts";
 import { quietly } from "../view/quiet.ts";
 
 /** The marker `deno task jupyter` holds while it starts the stack. */

@@ -10,10 +10,12 @@ import type { StackContext } from "../stack/component.ts";
 import { spark, sparkPaths } from "../stack/services/spark.ts";
 import { java17Home } from "../stack/preconditions.ts";
 import { requireInstalled } from "../stack/guard.ts";
-import { batchJobConfig, type SparkJob } from "./job.ts";
+import { batchJobConfig, type RemoteSession, type SparkJob } from "./job.ts";
 import { parseEvent, type SparkEvent, type SparkReport } from "./events.ts";
+import { connectServer, envEngine } from "./engine.ts";
+import { sparkDriverEnv, spawnDriver } from "./spawn.ts";
 
-/** What this module runs (checked by its guard and by needs_test.ts). */
+/** What this module runs (checked by its guard and by needs_test.ts; engine.ts starts the server). */
 export const RUNS = [spark];
 
 /** The batch driver. */
@@ -36,62 +38,23 @@ export function toUri(pathOrUri: string): string {
 }
 
 /**
- * The clean environment of a Spark driver (batch or stream): Java 17 first on PATH, the venv's
- * Python for driver and workers, UTC, loopback. Used with `clearEnv`, so a SPARK_HOME or
- * HADOOP_CONF_DIR of the caller cannot win.
+ * The Spark Connect server a job should run on (started if need be), or undefined for its own
+ * JVM: the job's engine says, and an output that is not a local directory needs the JVM's file
+ * system for its CSV files.
  */
-export function sparkDriverEnv(javaHome: string, python: string): Record<string, string> {
-  const env: Record<string, string> = {
-    PATH: `${javaHome}/bin:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-    HOME: Deno.env.get("HOME") ?? "/root",
-    LANG: "C.UTF-8",
-    TZ: "UTC",
-    JAVA_HOME: javaHome,
-    PYSPARK_PYTHON: python,
-    PYSPARK_DRIVER_PYTHON: python,
-    SPARK_LOCAL_IP: "127.0.0.1",
-  };
-  const tmp = Deno.env.get("TMPDIR");
-  if (tmp) env.TMPDIR = tmp;
-  return env;
-}
-
-/** A Python Spark driver started by {@linkcode spawnDriver}, its log open for appending. */
-export interface Driver {
-  child: Deno.ChildProcess;
-  log: Deno.FsFile;
-  writeLog(line: string): void;
-}
-
-/**
- * Starts a Python Spark driver with only `env` (a SPARK_HOME or HADOOP_CONF_DIR of the caller
- * would otherwise win), all three pipes, and a header line in `logFile` naming it.
- */
-export async function spawnDriver(
-  python: string,
-  args: string[],
-  env: Record<string, string>,
-  logFile: string,
-  what: string,
-): Promise<Driver> {
-  const log = await Deno.open(logFile, { create: true, append: true });
-  const encoder = new TextEncoder();
-  const writeLog = (line: string) => log.writeSync(encoder.encode(`${line}\n`));
-  writeLog(`\n=== ${new Date().toISOString()} ${args[0]} ${what}`);
-  const child = new Deno.Command(python, {
-    args,
-    env,
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  return { child, log, writeLog };
+async function remoteFor(ctx: StackContext, job: SparkJob): Promise<RemoteSession | undefined> {
+  if ((job.engine ?? envEngine()) !== "connect") return undefined;
+  if (job.out && !job.out.startsWith("file://")) {
+    console.log(`  ${job.out} is not a local directory: Spark runs in its own JVM`);
+    return undefined;
+  }
+  return await connectServer(ctx);
 }
 
 /**
  * Runs the driver and resolves to its report; `onEvent` sees every event as it comes. Throws
- * the driver's own message when it reports an error, else the tail of its log.
+ * the driver's own message when it reports an error, else the tail of its log. The driver starts
+ * its own JVM, or with `job.engine` `connect` is a client of the Spark Connect server.
  *
  * @example
  * ```ts ignore
@@ -113,9 +76,11 @@ export async function runSparkJob(
   const javaHome = await java17Home();
   // One log per mode (and kinds): the DAG may run the three clean steps side by side.
   const logFile = ctx.log(`spark-${[job.mode ?? "batch", ...(job.kinds ?? [])].join("-")}.log`);
-  const config = batchJobConfig(job, paths.jars);
+  const remote = await remoteFor(ctx, job);
+  const config = batchJobConfig(job, paths.jars, remote);
   const env = sparkDriverEnv(javaHome, paths.python);
-  if (job.s3) {
+  // The server holds its own s3a keys: a client of it needs none.
+  if (job.s3 && !remote) {
     env.AWS_ACCESS_KEY_ID = job.s3.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = job.s3.secretAccessKey;
   }
@@ -133,7 +98,14 @@ export async function runSparkJob(
   await stdin.close();
 
   const tail: string[] = [];
-  const report: SparkReport = { sparkVersion: "", steps: [], tables: {}, seconds: 0, logFile };
+  const report: SparkReport = {
+    sparkVersion: "",
+    engine: remote?.url ?? "local",
+    steps: [],
+    tables: {},
+    seconds: 0,
+    logFile,
+  };
   let error: string | undefined;
   let unexpected = false;
   const readStdout = (async () => {

@@ -40,7 +40,7 @@ export interface BenchEvent {
 
 /** Everything the driver prints on stdout, one JSON object per line. */
 export type SparkEvent =
-  | { event: "start"; spark: string; master: string; mode: string }
+  | { event: "start"; spark: string; master: string; mode: string; remote?: string | null }
   | StepEvent
   | TableEvent
   | { event: "done"; seconds: number }
@@ -50,6 +50,8 @@ export type SparkEvent =
 /** What a finished job reports. */
 export interface SparkReport {
   sparkVersion: string;
+  /** Where the job ran: `local` (its own JVM) or the Spark Connect URL. */
+  engine: string;
   steps: StepEvent[];
   /** By table or query name, in the order they came. */
   tables: Record<string, TableEvent>;

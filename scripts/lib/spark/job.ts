@@ -7,6 +7,7 @@
 import type { Kind } from "../core/names.ts";
 import { SQL_DIR } from "../core/paths.ts";
 import { missingJobKeys } from "./job_keys.ts";
+import type { SparkEngine } from "./engine.ts";
 
 /**
  * Modes of the driver. `batch`: clean, write, query in one application. `scan`: only read and
@@ -46,6 +47,14 @@ export interface SparkJob {
   quick?: boolean;
   /** Extra Spark settings, applied last. */
   sparkConf?: Record<string, string>;
+  /** Where it runs (default: PIPELINE_SPARK_ENGINE, else local: its own JVM). */
+  engine?: SparkEngine;
+}
+
+/** The Spark Connect server a job runs on: its URL, and its JVM's pid (the bench's CPU time). */
+export interface RemoteSession {
+  url: string;
+  pid: number;
 }
 
 /**
@@ -59,7 +68,7 @@ export interface SparkJob {
  * batchJobConfig({ ...job, out: "file:///tmp/batch" }, []).sql_dir.endsWith("/sql"); // true
  * ```
  */
-export function batchJobConfig(job: SparkJob, jars: string[]) {
+export function batchJobConfig(job: SparkJob, jars: string[], remote?: RemoteSession) {
   const config = {
     mode: job.mode ?? "batch",
     lake: job.lake,
@@ -74,6 +83,8 @@ export function batchJobConfig(job: SparkJob, jars: string[]) {
     quick: job.quick ?? true,
     spark_conf: job.sparkConf ?? {},
     s3: job.s3 && { endpoint: job.s3.endpoint, path_style: job.s3.pathStyle },
+    remote: remote?.url,
+    server_pid: remote?.pid,
   };
   const missing = missingJobKeys(config);
   if (missing.length) {

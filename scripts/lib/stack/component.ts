@@ -60,6 +60,8 @@ export interface Service extends Component {
   address(ctx: StackContext): string;
   /** Services that must be healthy first. */
   dependsOn: string[];
+  /** Started by the first task that needs it, not by a bare `stack:up`. */
+  onDemand?: boolean;
   /** Seconds to wait for health before giving up. */
   startTimeout: number;
   /** Writes config files and initialises data directories; idempotent. */

@@ -7,17 +7,18 @@
  * @module
  */
 import type { Component, StackContext } from "./component.ts";
-import { COMPONENTS, SERVICES } from "./registry.ts";
+import { COMPONENTS, UP_SERVICES } from "./registry.ts";
 import { install } from "./installer.ts";
 
 /** The pieces of the pipeline a task can run, each with the components it starts or runs. */
 export const STAGES = {
   /** The local services `stack:up` starts. */
-  stack: SERVICES.map((s) => s.name),
-  batch: ["spark"],
+  stack: UP_SERVICES.map((s) => s.name),
+  /** The batch job runs in its own JVM, or on the Spark Connect server (`--engine connect`). */
+  batch: ["spark", "spark_connect"],
   stream: ["spark", "spark_kinesis"],
   /** The DAG's tasks run `deno task batch --step ...`. */
-  dag: ["airflow", "spark"],
+  dag: ["airflow", "spark", "spark_connect"],
   notebooks: ["jupyter"],
   /** The JupyterLab browser test drives Debian's Chromium. */
   browser: ["chromium"],
@@ -70,7 +71,8 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
   },
   "test:batch": { stages: ["batch"] },
   "test:airflow": { stages: ["stack", "dag"] },
-  "test:stream": { stages: ["stack", "stream"] },
+  /** It compares the stream's tables with the batch job's over the same posts. */
+  "test:stream": { stages: ["stack", "stream", "batch"] },
   "test:faults": { stages: ["stack", "batch", "stream", "dag"] },
   "aws:synth": { stages: [], pureLogic: "the CDK app synthesizes in-process; starts nothing" },
   "aws:diff": { stages: [], talksTo: "your AWS account, through the CDK CLI" },
@@ -85,7 +87,7 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
  * @example
  * ```ts
  * import { componentsFor } from "./needs.ts";
- * componentsFor("batch").map((c) => c.name); // ["spark"]
+ * componentsFor("batch").map((c) => c.name); // ["spark", "spark_connect"]
  * ```
  */
 export function componentsFor(

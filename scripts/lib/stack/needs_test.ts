@@ -188,6 +188,10 @@ Deno.test("the check fails with the task and the missing component", async () =>
 });
 
 Deno.test("a task's components come in install order, each once", () => {
-  assert.deepEqual(componentsFor("dag:test").map((c) => c.name), ["spark", "airflow"]);
+  assert.deepEqual(componentsFor("dag:test").map((c) => c.name), [
+    "spark",
+    "spark_connect",
+    "airflow",
+  ]);
   assert.throws(() => componentsFor("nope"), /Task "nope" declares nothing/);
 });

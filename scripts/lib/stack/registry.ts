@@ -16,15 +16,35 @@ import { jupyter } from "./services/jupyter.ts";
 import { minio } from "./services/minio.ts";
 import { restProxy } from "./services/rest_proxy.ts";
 import { spark } from "./services/spark.ts";
+import { sparkConnect } from "./services/spark_connect.ts";
 import { sparkKinesis } from "./services/spark_kinesis.ts";
 
-/** Services `stack:up` starts, in dependency order. */
-export const SERVICES: Service[] = [mariadb, minio, kinesis, kafka, restProxy, api, connect];
+/**
+ * Every service of the stack, in dependency order: `stack:up` starts those not `onDemand`,
+ * `stack:status` and `stack:down` see them all.
+ */
+export const SERVICES: Service[] = [
+  mariadb,
+  minio,
+  kinesis,
+  kafka,
+  restProxy,
+  api,
+  connect,
+  sparkConnect,
+];
 
-/** Everything `stack:install` installs: the services, then the engines later steps start. */
+/** The services a bare `stack:up` starts. */
+export const UP_SERVICES: Service[] = SERVICES.filter((s) => !s.onDemand);
+
+/**
+ * Everything `stack:install` installs, in install order: the services, then the engines later
+ * steps start (the Spark Connect server is built on Spark's install).
+ */
 export const COMPONENTS: Component[] = [
-  ...SERVICES,
+  ...UP_SERVICES,
   spark,
+  sparkConnect,
   sparkKinesis,
   airflow,
   jupyter,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fakeService, tempContext } from "./fake.ts";
 import { stopByPidFile } from "./process.ts";
-import { startService } from "./stack.ts";
+import { startService } from "./service.ts";
 
 Deno.test("a service that never becomes healthy fails with its last log lines", async () => {
   const ctx = await tempContext();

@@ -12,7 +12,7 @@ import type { Service, StackContext } from "./component.ts";
 import { loadConfig } from "../core/config.ts";
 import { sleep } from "../core/time.ts";
 import { describeExit, isAlive, type PidRecord, readExit, readPid, tail } from "./process.ts";
-import { pidFile, startService, withServiceLock } from "./stack.ts";
+import { pidFile, startService, withServiceLock } from "./service.ts";
 import { stackContext } from "./context.ts";
 import {
   RESTART_POLICY,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fakeService, tempContext } from "./fake.ts";
 import { isAlive, killByPidFile, readPid, stopByPidFile } from "./process.ts";
-import { pidFile, serviceState, startService, withServiceLock } from "./stack.ts";
+import { pidFile, serviceState, startService, withServiceLock } from "./service.ts";
 import { supervise } from "./supervise.ts";
 import { readSupervisorState, type RestartPolicy } from "./supervisor.ts";
 import { waitFor } from "../core/time.ts";

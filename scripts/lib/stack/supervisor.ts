@@ -6,7 +6,7 @@
  * @module
  */
 import type { StackContext } from "./component.ts";
-import type { ServiceState } from "./stack.ts";
+import type { ServiceState } from "./service.ts";
 import { isAlive, type PidRecord, readPid, startDetached, stopByPidFile } from "./process.ts";
 
 /** When the supervisor gives a service up, and how long it waits before each restart. */

@@ -10,7 +10,7 @@ import { SQL_DIR } from "../core/paths.ts";
 import { kinesisClient } from "../kinesis/client.ts";
 import { explainKinesisError, openShards } from "../kinesis/streams.ts";
 import { missingJobKeys } from "../spark/job_keys.ts";
-import { sparkDriverEnv } from "../spark/driver.ts";
+import { sparkDriverEnv } from "../spark/spawn.ts";
 import type { StreamEvent } from "./events.ts";
 import type { StreamPaths } from "./paths.ts";
 

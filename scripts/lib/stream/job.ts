@@ -9,7 +9,7 @@
 import { type Kind, KINDS } from "../core/names.ts";
 import { SPARK_DRIVERS_DIR } from "../core/paths.ts";
 import { sleep } from "../core/time.ts";
-import { spawnDriver } from "../spark/driver.ts";
+import { spawnDriver } from "../spark/spawn.ts";
 import type { StackContext } from "../stack/component.ts";
 import { requireInstalled } from "../stack/guard.ts";
 import { java17Home } from "../stack/preconditions.ts";

@@ -1,9 +1,11 @@
 /**
  * Apache Spark (PySpark local mode) with Delta Lake and s3a: a cached venv from the lock and
- * the jars Spark needs, from Maven Central. Stands in for Databricks.
+ * the jars Spark needs, from Maven Central. Stands in for Databricks. The venv also holds the
+ * Spark Connect client's packages (grpcio, pyarrow, pandas), for the warm server.
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import type { Component, StackContext } from "../component.ts";
 import { installOnce, isStamped, mavenFetch } from "../install.ts";
 import { checkLockPins, fileHash, installVenv } from "./python_venv.ts";
@@ -12,12 +14,20 @@ import { checkLockPins, fileHash, installVenv } from "./python_venv.ts";
 export interface SparkPaths {
   home: string;
   python: string;
+  /** Jars the jobs add to PySpark's own (hadoop-aws, Delta). */
   jars: string[];
 }
 
 const v = (ctx: StackContext, k: string) => ctx.versions.get("spark", k);
-const dir = (ctx: StackContext) => ctx.cache(`spark-${v(ctx, "pyspark")}-delta-${v(ctx, "delta")}`);
 const lock = (ctx: StackContext) => `${ctx.cfg.root}/${v(ctx, "lock")}`;
+/**
+ * Named by the lock's content too: checkouts with different locks share the install cache, and
+ * one reinstalling the venv under another's running job would break it.
+ */
+const dir = (ctx: StackContext) =>
+  ctx.cache(`spark-${v(ctx, "pyspark")}-delta-${v(ctx, "delta")}-${lockHash(ctx)}`);
+const lockHash = (ctx: StackContext) =>
+  createHash("sha256").update(Deno.readFileSync(lock(ctx))).digest("hex").slice(0, 8);
 const stamp = async (ctx: StackContext) =>
   `spark ${v(ctx, "pyspark")} delta ${v(ctx, "delta")} hadoop-aws ${
     v(ctx, "hadoop_aws")
@@ -41,6 +51,26 @@ export function sparkPaths(ctx: StackContext): SparkPaths {
       return `${home}/jars/${a}-${ver}.jar`;
     }),
   };
+}
+
+/**
+ * The `jars` directory of the installed PySpark (Spark's own jars), found under the venv's
+ * `lib/python3.*` whichever Python made it.
+ *
+ * @example
+ * ```ts ignore
+ * await pysparkJarsDir(ctx); // ".../venv/lib/python3.11/site-packages/pyspark/jars"
+ * ```
+ */
+export async function pysparkJarsDir(ctx: StackContext): Promise<string> {
+  const lib = `${dir(ctx)}/venv/lib`;
+  for await (const e of Deno.readDir(lib)) {
+    const jars = `${lib}/${e.name}/site-packages/pyspark/jars`;
+    if (e.name.startsWith("python3") && await Deno.stat(jars).then(() => true, () => false)) {
+      return jars;
+    }
+  }
+  throw new Error(`Cannot find PySpark's jars under ${lib}: run \`deno task stack:install\``);
 }
 
 /** The Spark component (started by the batch and stream jobs, not by stack:up). */
