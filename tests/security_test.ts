@@ -11,7 +11,9 @@ import { isLoopback, listeners } from "../scripts/lib/stack/listeners.ts";
 import { sessionPids } from "../scripts/lib/stack/session.ts";
 import { readPid } from "../scripts/lib/stack/process.ts";
 import { SERVICES } from "../scripts/lib/stack/registry.ts";
-import { pidFile } from "../scripts/lib/stack/service.ts";
+import { pidFile, serviceState } from "../scripts/lib/stack/service.ts";
+import { down } from "../scripts/lib/stack/stack.ts";
+import { connectServer } from "../scripts/lib/spark/engine.ts";
 import { localSecrets } from "../scripts/lib/core/secrets.ts";
 import { REPO_ROOT } from "../scripts/lib/core/paths.ts";
 import { loadConfig } from "../scripts/lib/core/config.ts";
@@ -44,7 +46,11 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const stack = await startStack();
+    // The opt-in Spark Connect server listens too: started for the check if it is not running.
+    const [server] = SERVICES.filter((s) => s.onDemand);
+    const serverWasUp = (await serviceState(stack.ctx, server)).state === "healthy";
     try {
+      if (!serverWasUp) await connectServer(stack.ctx);
       const sockets = await listeners();
       const bad: string[] = [];
       for (const s of SERVICES) {
@@ -65,6 +71,7 @@ Deno.test({
       }
       assert.deepEqual(bad, [], `listeners off the loopback:\n${bad.join("\n")}`);
     } finally {
+      if (!serverWasUp) await down(stack.ctx, { only: [server.name] });
       await stack.release();
     }
   },
