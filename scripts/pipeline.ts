@@ -16,11 +16,11 @@ import { setupTopics } from "./lib/kafka/topics.ts";
 import { setupConnector } from "./lib/lake/connector.ts";
 import { emulate } from "./lib/emulator/emulator.ts";
 import { countLake, waitForLake } from "./lib/lake/count.ts";
-import { KINDS } from "./lib/core/names.ts";
+import { type Kind, KINDS } from "./lib/core/names.ts";
 import { printBatchReport, runBatch } from "./lib/batch/batch.ts";
 import { connectServer, envEngine } from "./lib/spark/engine.ts";
 import { setupStreams } from "./lib/kinesis/streams.ts";
-import { startStreamJob, waitUntilIdle } from "./lib/stream/job.ts";
+import { startStreamJob, waitForRecords } from "./lib/stream/job.ts";
 import { streamSender } from "./lib/emulator/stream_sender.ts";
 import { installFor } from "./lib/stack/needs.ts";
 
@@ -66,6 +66,14 @@ if (import.meta.main) {
     // default the batch runs in its own JVM and no server starts.
     const sparkReady = envEngine() === "connect" ? connectServer(ctx) : undefined;
     sparkReady?.catch(() => {});
+    // The stream job's JVM and session take 10-15 s to start: started now, in the background,
+    // they overlap the source, the emulation and the batch instead of adding to them, niced so
+    // the batch on the critical path keeps the CPU. Its streams are created first; its start-up error, if any, is thrown by the
+    // streaming stage. Should an earlier stage fail, the driver stops when this process's end
+    // closes its stdin.
+    const streams = await setupStreams(ctx.cfg);
+    const streamJob = startStreamJob(ctx, { nice: 10 });
+    streamJob.then((job) => job.ready).catch(() => {});
     await stage("seed source database", async () => {
       const progress = progressLine("rows");
       const r = await seedSource(ctx.cfg, { rows, seed, onProgress: progress.update });
@@ -120,9 +128,8 @@ if (import.meta.main) {
     });
 
     await stage("streaming: Kinesis -> Spark Structured Streaming -> Delta tables", async () => {
-      const streams = await setupStreams(ctx.cfg);
       console.log(table(streams.map((st) => ({ ...st }))));
-      const job = await startStreamJob(ctx);
+      const job = await streamJob;
       try {
         await job.ready;
         const r = await emulate(ctx.cfg, {
@@ -135,7 +142,10 @@ if (import.meta.main) {
           sender: streamSender(ctx.cfg, { putRecords: true }),
         });
         if (r.failed) throw new Error(`${r.failed} stream posts failed: ${r.errors.join("; ")}`);
-        const counts = await waitUntilIdle(job, { quietSeconds: 5, timeoutSeconds: 180 });
+        const sent = Object.fromEntries(KINDS.map((k) => [k, r.acknowledged]));
+        const counts = await waitForRecords(job, sent as Record<Kind, number>, {
+          timeoutSeconds: 180,
+        });
         console.log(
           table(KINDS.map((k) => ({ table: ctx.cfg.names.streamTables[k], rows: counts[k] }))),
         );

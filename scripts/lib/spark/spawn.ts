@@ -34,7 +34,8 @@ export interface Driver {
 
 /**
  * Starts a Python Spark driver with only `env` (a SPARK_HOME or HADOOP_CONF_DIR of the caller
- * would otherwise win), all three pipes, and a header line in `logFile` naming it.
+ * would otherwise win), all three pipes, and a header line in `logFile` naming it. With `nice`,
+ * the driver and its JVM run at that niceness (coreutils `nice`), so they yield the CPU.
  */
 export async function spawnDriver(
   python: string,
@@ -42,13 +43,15 @@ export async function spawnDriver(
   env: Record<string, string>,
   logFile: string,
   what: string,
+  opts: { nice?: number } = {},
 ): Promise<Driver> {
   const log = await Deno.open(logFile, { create: true, append: true });
   const encoder = new TextEncoder();
   const writeLog = (line: string) => log.writeSync(encoder.encode(`${line}\n`));
   writeLog(`\n=== ${new Date().toISOString()} ${args[0]} ${what}`);
-  const child = new Deno.Command(python, {
-    args,
+  const niced = opts.nice ? ["-n", String(opts.nice), python] : [];
+  const child = new Deno.Command(niced.length ? "nice" : python, {
+    args: [...niced, ...args],
     env,
     clearEnv: true,
     stdin: "piped",

@@ -32,6 +32,8 @@ export interface StreamJobOptions {
   sparkConf?: Record<string, string>;
   /** Sees every event as it comes. */
   onEvent?: (e: StreamEvent) => void;
+  /** Run the driver and its JVM at this niceness (they yield the CPU to other work). */
+  nice?: number;
 }
 
 /** A shard of a stream as the stream driver reads it. */

@@ -36,6 +36,8 @@ export interface StreamJob {
   ready: Promise<void>;
   /** Resolves when the driver process ends. */
   ended: Promise<StreamJobEnd>;
+  /** Records each query has read from its stream since the job started (live). */
+  readonly recordsRead: Record<Kind, number>;
   /** Reads the Delta tables (counts, and rows with `rows`). */
   snapshot(
     opts?: { rows?: boolean; timeoutSeconds?: number },
@@ -100,8 +102,13 @@ export async function startStreamJob(
     streamDriverEnv(cfg, await java17Home(), python),
     logFile,
     configFile,
+    { nice: opts.nice },
   );
-  const session = driverSession(child, { log, writeLog, logFile }, opts.onEvent);
+  const recordsRead = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
+  const session = driverSession(child, { log, writeLog, logFile }, (e) => {
+    if (e.event === "batch") recordsRead[e.kind] += e.rows_in;
+    opts.onEvent?.(e);
+  });
   const kill = async () => {
     // The JVM first: killing the driver first would let the JVM notice and shut down cleanly.
     for (const pid of await childPids(child.pid)) signal(pid, "SIGKILL");
@@ -114,6 +121,7 @@ export async function startStreamJob(
     logFile,
     ready: session.ready,
     ended: session.ended,
+    recordsRead,
     snapshot: (o = {}) => session.snapshot(o),
     async stop(timeoutSeconds = 60) {
       if (session.open()) await session.send({ cmd: "stop" }).catch(() => {});
@@ -160,4 +168,42 @@ export async function waitUntilIdle(
     if (KINDS.some((k) => now[k] !== last[k])) [last, since] = [now, Date.now()];
   }
   return last;
+}
+
+/**
+ * Waits until each query has read at least `want[kind]` records since the job started (the
+ * records sent after it started, when the streams held nothing it had not read), then resolves
+ * to the tables' row counts. Exact where {@linkcode waitUntilIdle} can only wait for a quiet
+ * spell, and without its snapshot every second; throws after `timeoutSeconds` (120) naming
+ * what is missing.
+ *
+ * @example
+ * ```ts ignore
+ * const counts = await waitForRecords(job, { pin: 500, geo: 500, user: 500 });
+ * ```
+ */
+export async function waitForRecords(
+  job: StreamJob,
+  want: Record<Kind, number>,
+  opts: { timeoutSeconds?: number } = {},
+): Promise<Record<Kind, number>> {
+  const timeout = opts.timeoutSeconds ?? 120;
+  const deadline = Date.now() + timeout * 1000;
+  let ended = false;
+  job.ended.then(() => ended = true, () => ended = true);
+  while (KINDS.some((k) => job.recordsRead[k] < want[k])) {
+    if (Date.now() > deadline) {
+      const short = KINDS.filter((k) => job.recordsRead[k] < want[k])
+        .map((k) => `${k} ${job.recordsRead[k]} of ${want[k]}`).join(", ");
+      throw new Error(
+        `The stream job did not read every record in ${timeout} s (${short}): see ${job.logFile}`,
+      );
+    }
+    if (ended) {
+      throw new Error(`The stream job ended before reading every record: see ${job.logFile}`);
+    }
+    await sleep(100);
+  }
+  const s = await job.snapshot();
+  return Object.fromEntries(KINDS.map((k) => [k, s[k].count])) as Record<Kind, number>;
 }
