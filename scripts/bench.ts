@@ -8,6 +8,7 @@ import {
   BENCH_SEED,
   benchIngest,
   type IngestBenchResult,
+  ingestChart,
   type PhaseProgress,
 } from "./lib/bench/ingest.ts";
 import { runStreamBench, STREAM_BENCH_USAGE } from "./lib/bench/stream_cli.ts";
@@ -101,7 +102,13 @@ async function ingest(args: string[]): Promise<void> {
   const dir = `${cfg.stateDir}/bench`;
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/ingest.json`, JSON.stringify(r, null, 2) + "\n");
-  console.log(`\nResult written to ${dir}/ingest.json (${f(r.seconds, 0)} s in all)`);
+  const svg = ingestChart(r);
+  await Deno.writeTextFile(`${dir}/ingest.svg`, svg);
+  await Deno.writeFile(`${dir}/ingest.png`, svgToPng(svg).bytes);
+  console.log(
+    `\nResult written to ${dir}/ingest.json, its chart to ${dir}/ingest.png ` +
+      `(${f(r.seconds, 0)} s in all)`,
+  );
 }
 
 function printIngest(r: IngestBenchResult): void {

@@ -20,6 +20,7 @@ import { KINDS } from "../core/names.ts";
 import { Rng } from "../core/rng.ts";
 import { SourcePosts } from "../source/posts.ts";
 import { explainKafkaError } from "../kafka/topics.ts";
+import { barChart } from "../view/chart.ts";
 
 /** The bench's own seed, so its rows differ from the pipeline's default runs (seed 1). */
 export const BENCH_SEED = 0xbe4c;
@@ -355,4 +356,34 @@ export async function benchIngest(
     landing,
     goals: checkGoals(throughput, landing.landing),
   };
+}
+
+/**
+ * The ingest bench's chart (SVG): the latency distribution of the lake-landing run, from send to
+ * the API's acknowledgement and from send to the record's object in the lake.
+ *
+ * @example
+ * ```ts
+ * import { ingestChart } from "./ingest.ts";
+ * const s = { count: 2, min: 0.1, mean: 0.2, p50: 0.2, p95: 0.3, p99: 0.3, max: 0.3 };
+ * const landing = { rate: 50, seconds: 20, pollMs: 250, records: 2, acknowledged: 2, visible: 2 };
+ * ingestChart({ landing: { ...landing, ack: s, landing: s, errors: [] } }).startsWith("<svg"); // true
+ * ```
+ */
+export function ingestChart(r: Pick<IngestBenchResult, "landing">): string {
+  const l = r.landing;
+  const bars = ([["acknowledged", l.ack], ["in the lake", l.landing]] as const).flatMap(
+    ([what, s]) =>
+      s
+        ? (["min", "p50", "p95", "p99", "max"] as const).map((k) => [`${what} ${k}`, s[k]] as const)
+        : [],
+  );
+  return barChart({
+    title: `Ingest: seconds from send, ${l.rate} posts/s for ${l.seconds} s through the API`,
+    labels: bars.map(([label]) => label),
+    values: bars.map(([, seconds]) => Math.round(seconds * 1000) / 1000),
+    unit: "seconds",
+    width: 760,
+    barColor: "#e60023",
+  });
 }
