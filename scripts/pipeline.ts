@@ -72,7 +72,8 @@ if (import.meta.main) {
     // streaming stage. Should an earlier stage fail, the driver stops when this process's end
     // closes its stdin.
     const streams = await setupStreams(ctx.cfg);
-    const streamJob = startStreamJob(ctx, { nice: 10 });
+    // 500 posts are a few seconds of work: the small-data JVM settings, as the batch's.
+    const streamJob = startStreamJob(ctx, { nice: 10, quick: true });
     streamJob.then((job) => job.ready).catch(() => {});
     await stage("seed source database", async () => {
       const progress = progressLine("rows");

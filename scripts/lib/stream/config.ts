@@ -34,6 +34,12 @@ export interface StreamJobOptions {
   onEvent?: (e: StreamEvent) => void;
   /** Run the driver and its JVM at this niceness (they yield the CPU to other work). */
   nice?: number;
+  /**
+   * The small-data JVM settings (C1 JIT only, serial GC) for a job of a few seconds' work. Off
+   * by default: a stream job runs for minutes to days, and C2 pays for itself (2 min at 1,000
+   * posts/s: p50 2.04 s, p99 4.33 s, against 2.12 s and 5.74 s on C1 alone; docs/benchmarks.md).
+   */
+  quick?: boolean;
 }
 
 /** A shard of a stream as the stream driver reads it. */
@@ -89,9 +95,7 @@ export function streamJobConfig(
     jars: parts.jars,
     master: parts.opts.master ?? "local[2]",
     driver_memory: "1g",
-    // A stream job runs for minutes to days: the C2 JIT pays for itself (2 min at 1,000 posts/s:
-    // p50 2.04 s, p99 4.33 s, against 2.12 s and 5.74 s on C1 alone; docs/benchmarks.md).
-    quick: false,
+    quick: parts.opts.quick ?? false,
     sql_dir: SQL_DIR,
     kinds: KINDS,
     streams: cfg.names.streams,
