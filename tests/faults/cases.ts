@@ -5,6 +5,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { type Api, startApi } from "../../scripts/lib/api/gateway.ts";
 import { runBatch } from "../../scripts/lib/batch/batch.ts";
 import { type Config, loadConfig } from "../../scripts/lib/core/config.ts";
@@ -46,11 +47,17 @@ export interface Case {
   api: Api;
 }
 
-/** A user id of the case's own: its topics, bucket and sink, and an API that accepts them. */
-export async function newCase(slug: string): Promise<Case> {
+/** The config of a user id of the case's own, its topics and S3 sink set up. */
+export async function caseConfig(slug: string): Promise<Config> {
   const cfg = await loadConfig({ overrides: { PIPELINE_USER_ID: testUserId(slug) } });
   await setupTopics(cfg);
   await setupConnector(cfg);
+  return cfg;
+}
+
+/** A user id of the case's own: its topics, bucket and sink, and an API that accepts them. */
+export async function newCase(slug: string): Promise<Case> {
+  const cfg = await caseConfig(slug);
   return { cfg, api: startApi(cfg, { port: 0 }) };
 }
 
@@ -153,6 +160,14 @@ export async function countCleaned(
 
 /** The goal: a killed service back and healthy within this. */
 export const BACK_WITHIN_S = 10;
+
+/** Asserts `seconds` (how soon `what` was back and healthy) is within the goal. */
+export function assertBackWithin(seconds: number, what = "back"): void {
+  assert.ok(
+    seconds < BACK_WITHIN_S,
+    `${what} within ${BACK_WITHIN_S} s (took ${seconds.toFixed(1)} s)`,
+  );
+}
 
 /** SIGKILLs a service of the stack and waits until the supervisor has it healthy again. */
 export async function crashAndWait(

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type Summary } from "./stats.ts";
+import { quantileBars, type Summary } from "./stats.ts";
 import { type LandingResult, measureLanding } from "./landing.ts";
 import { type CatchUpResult, waitForLakeCatchUp } from "../lake/watch.ts";
 import type { Config } from "../core/config.ts";
@@ -372,12 +372,10 @@ export async function benchIngest(
  */
 export function ingestChart(r: Pick<IngestBenchResult, "landing">): string {
   const l = r.landing;
-  const bars = ([["acknowledged", l.ack], ["in the lake", l.landing]] as const).flatMap(
-    ([what, s]) =>
-      s
-        ? (["min", "p50", "p95", "p99", "max"] as const).map((k) => [`${what} ${k}`, s[k]] as const)
-        : [],
-  );
+  const bars = [
+    ...(l.ack ? quantileBars("acknowledged", l.ack) : []),
+    ...(l.landing ? quantileBars("in the lake", l.landing) : []),
+  ];
   return barChart({
     title: `Ingest: seconds from send, ${l.rate} posts/s for ${l.seconds} s through the API`,
     labels: bars.map(([label]) => label),

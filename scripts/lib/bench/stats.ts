@@ -57,3 +57,17 @@ export function summarize(values: readonly number[]): Summary {
     max: values.reduce((a, b) => Math.max(a, b)),
   };
 }
+
+/**
+ * A latency distribution as chart bars: `<label> min`, `p50`, `p95`, `p99` and `max`, in that
+ * order, each with its value.
+ *
+ * @example
+ * ```ts
+ * import { quantileBars, summarize } from "./stats.ts";
+ * quantileBars("acknowledged", summarize([1, 2, 3]))[1]; // ["acknowledged p50", 2]
+ * ```
+ */
+export function quantileBars(label: string, s: Summary): [string, number][] {
+  return (["min", "p50", "p95", "p99", "max"] as const).map((k) => [`${label} ${k}`, s[k]]);
+}

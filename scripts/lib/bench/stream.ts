@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { summarize, type Summary } from "./stats.ts";
+import { quantileBars, summarize, type Summary } from "./stats.ts";
 import { barChart } from "../view/chart.ts";
 import { DeleteStreamCommand } from "@aws-sdk/client-kinesis";
 import type { Config } from "../core/config.ts";
@@ -419,8 +419,10 @@ export function streamChart(r: StreamBenchResult): string {
   const bars = r.rates.flatMap((x) => {
     const l = x.latency;
     if (!l) return [];
-    const at = `${x.rate.toLocaleString("en-US")}/s (${x.achievedRate.toFixed(0)} achieved)`;
-    return (["min", "p50", "p95", "p99", "max"] as const).map((k) => [`${at} ${k}`, l[k]] as const);
+    return quantileBars(
+      `${x.rate.toLocaleString("en-US")}/s (${x.achievedRate.toFixed(0)} achieved)`,
+      l,
+    );
   });
   return barChart({
     title: "Stream: post due to row in Delta, by target rate",
