@@ -3,7 +3,7 @@
  * local|connect] [--profile local|aws]`: the batch processing of docs/spec.md §4-6 on local
  * Spark. Mounts the lake (s3a to MinIO, or a local directory), cleans the three topics with
  * `sql/clean`, writes them as Delta, runs every `sql/analytics` query, writes each result as
- * Delta and CSV, and prints results and timings. `--step load|clean:<kind>|analytics` runs one
+ * CSV (and as Delta with `--answer-tables`), and prints results and timings. `--step load|clean:<kind>|analytics` runs one
  * step of the Airflow DAG instead. Spark runs in a JVM of its own; with `--engine connect` (or
  * PIPELINE_SPARK_ENGINE=connect) the job is a client of the Spark Connect server, which its first
  * caller starts (opt-in: it saved no CPU here, and a fresh server's first job is slower).
@@ -18,7 +18,8 @@ import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
 
 const USAGE = "deno task batch [--out DIR] [--lake PATH|s3a://bucket/topics] [--show N] [--scan] " +
-  "[--step load|clean:pin|clean:geo|clean:user|analytics] [--engine local|connect] " +
+  "[--step load|clean:pin|clean:geo|clean:user|analytics] [--answer-tables] " +
+  "[--engine local|connect] " +
   "[--profile local|aws]";
 
 if (import.meta.main) {
@@ -28,6 +29,7 @@ if (import.meta.main) {
       lake: { type: "string" },
       show: { type: "string" },
       scan: { type: "boolean" },
+      "answer-tables": { type: "boolean" },
       step: { type: "string" },
       engine: { type: "string" },
       profile: { type: "string" },
@@ -51,6 +53,7 @@ if (import.meta.main) {
       step,
       show,
       engine,
+      answerTables: values["answer-tables"],
     });
     printBatchReport(report, out, label);
   });

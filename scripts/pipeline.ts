@@ -125,7 +125,7 @@ if (import.meta.main) {
       const { report, out } = await runBatch(ctx.cfg, { show: 20 });
       printBatchReport(report, out, "batch");
       const queries = report.steps.filter((s) => s.step === "query").length;
-      return `${queries} answers as CSV and Delta under ${out}`;
+      return `${queries} answers as CSV under ${out}`;
     });
 
     await stage("streaming: Kinesis -> Spark Structured Streaming -> Delta tables", async () => {

@@ -1,7 +1,7 @@
 /**
  * The batch processing of docs/spec.md §4-6 on local Spark: mount the lake (s3a to MinIO, or a
  * local directory), clean with `sql/clean`, write Delta, run every `sql/analytics` query, write
- * each result as Delta and CSV. Used by `deno task batch`, the main job and, one step at a time
+ * each result as CSV (and Delta when asked). Used by `deno task batch`, the main job and, one step at a time
  * (`--step load|clean:<kind>|analytics`), by the Airflow DAG.
  *
  * @module
@@ -109,6 +109,8 @@ export interface BatchOptions {
   show?: number;
   /** Only these analytics queries (file names without `.sql`, none if empty); all by default. */
   queries?: string[];
+  /** Also write each answer as a Delta table beside its CSV file. */
+  answerTables?: boolean;
   /** Where Spark runs (default: PIPELINE_SPARK_ENGINE, else local: its own JVM). */
   engine?: SparkEngine;
   /** Called with every event of the Spark driver, after its progress line (fault tests). */
@@ -174,6 +176,7 @@ export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<Ba
     out,
     emitRows: opts.show ?? 20,
     queries: opts.queries,
+    answerTables: opts.answerTables,
     engine: opts.engine,
   };
   const readsLake = READS_LAKE.has(mode);
@@ -223,7 +226,7 @@ function written(mode: string, out: string): string {
   switch (mode) {
     case "batch":
     case "analytics":
-      return ` Delta tables under ${out}/delta, CSV files under ${out}.`;
+      return ` Cleaned Delta tables under ${out}/delta, answers as CSV files under ${out}.`;
     case "load":
       return ` Raw Delta snapshots under ${out}/delta/raw_<kind>.`;
     case "clean":

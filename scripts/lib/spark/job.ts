@@ -35,6 +35,11 @@ export interface SparkJob {
   s3?: { endpoint: string; pathStyle: boolean; accessKeyId: string; secretAccessKey: string };
   /** Only these analytics queries (file names without `.sql`, none if empty); all by default. */
   queries?: string[];
+  /**
+   * Also write each answer as a Delta table `delta/<query>` beside its CSV file (default false:
+   * one Delta commit per question costs more than the ten queries themselves).
+   */
+  answerTables?: boolean;
   /** Rows of each table sent back in `table` events (default 100). */
   emitRows?: number;
   /** Spark master (default `local[2]`). */
@@ -80,6 +85,7 @@ export function batchJobConfig(job: SparkJob, jars: string[], remote?: RemoteSes
     master: job.master ?? "local[2]",
     emit_rows: job.emitRows ?? 100,
     queries: job.queries,
+    answer_tables: job.answerTables ?? false,
     quick: job.quick ?? true,
     spark_conf: job.sparkConf ?? {},
     s3: job.s3 && { endpoint: job.s3.endpoint, path_style: job.s3.pathStyle },
