@@ -17,7 +17,7 @@ import type { SparkEngine } from "../spark/engine.ts";
 import { stackContext } from "../stack/context.ts";
 import { databricksEnv, runDatabricks } from "./databricks.ts";
 import { table } from "../view/table.ts";
-import { jvmForLake } from "./jvm_settings.ts";
+import { jvmForLake, MAX_SHUFFLE_PARTITIONS } from "./jvm_settings.ts";
 
 /**
  * Checks that the bucket answers before Spark spends seconds starting and retrying; throws
@@ -196,7 +196,7 @@ export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<Ba
   const from = readsLake ? ` of ${lake}` : "";
   console.log(`Batch ${label}${from}${writesOut ? ` into ${out}` : ""}`);
   // After checkBucket: a lake that is down is reported by it, with what to start.
-  job.quick = await quickForLake(cfg, lake, readsLake);
+  Object.assign(job, await settingsForLake(cfg, lake, readsLake));
   const report = await runSparkJob(ctx, job, (e) => {
     printProgress(e);
     opts.onEvent?.(e);
@@ -205,19 +205,27 @@ export async function runBatch(cfg: Config, opts: BatchOptions = {}): Promise<Ba
 }
 
 /**
- * Picks the JVM settings by the size of the raw JSON (see `lake_size.ts`). Steps that do not
- * read the lake still follow its size, so the DAG's clean and analytics steps get the same
- * settings as its load; if the lake cannot be listed there, they keep the small-data ones.
+ * Picks the JVM settings and shuffle partitions by the size of the raw JSON (see
+ * `jvm_settings.ts`). Steps that do not read the lake still follow its size, so the DAG's clean
+ * and analytics steps get the same settings as its load; if the lake cannot be listed there,
+ * they keep the small-data JVM settings and four partitions, which suit any size.
  */
-async function quickForLake(cfg: Config, lake: string, readsLake: boolean): Promise<boolean> {
+async function settingsForLake(
+  cfg: Config,
+  lake: string,
+  readsLake: boolean,
+): Promise<Pick<SparkJob, "quick" | "shufflePartitions">> {
   try {
-    const { bytes, quick, label } = await jvmForLake(cfg, lake);
-    console.log(`  ${(bytes / 2 ** 20).toFixed(1)} MiB of raw JSON: ${label} JVM settings`);
-    return quick;
+    const { bytes, quick, label, shufflePartitions } = await jvmForLake(cfg, lake);
+    console.log(
+      `  ${(bytes / 2 ** 20).toFixed(1)} MiB of raw JSON: ${label} JVM settings, ` +
+        `${shufflePartitions} shuffle partition${shufflePartitions === 1 ? "" : "s"}`,
+    );
+    return { quick, shufflePartitions };
   } catch (e) {
     if (readsLake) throw e;
     console.log(`  Could not size the lake (${(e as Error).message}): small-data JVM settings`);
-    return true;
+    return { quick: true, shufflePartitions: MAX_SHUFFLE_PARTITIONS };
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * How much raw JSON a batch run will read, and the JVM settings that suit that much.
+ * How much raw JSON a batch run will read, and the JVM settings and shuffle partitions that suit
+ * that much.
  *
  * Small data runs faster without the C2 JIT and whole-stage code generation (compiling hot code
  * costs more than it saves), large data the other way round. Measured with `deno task bench
@@ -30,12 +31,37 @@ export function quickFor(bytes: number): boolean {
   return bytes < FULL_JIT_BYTES;
 }
 
+/** Raw JSON per shuffle partition: each task of a shuffle gets about this much to work on. */
+export const SHUFFLE_PARTITION_BYTES = 32 * 1024 * 1024;
+/** Shuffle partitions at most: twice the cores of `local[2]`, which large data needs. */
+export const MAX_SHUFFLE_PARTITIONS = 4;
+
+/**
+ * Shuffle partitions for `bytes` of raw JSON: one per 32 MiB, 1 to 4. Each partition is a task
+ * in every shuffle stage of every query, and at the course's size four of them cost more in
+ * per-task work than they bring in parallelism (the three kinds and the queries already run side
+ * by side): `deno task batch` at 11k posts 6.0 s instead of 7.4 s on the warm Spark Connect
+ * server, 18 s instead of 21 s on its own JVM.
+ *
+ * @example
+ * ```ts
+ * shufflePartitionsFor(8_500_000); // 1
+ * shufflePartitionsFor(78_000_000); // 3
+ * shufflePartitionsFor(776_000_000); // 4
+ * ```
+ */
+export function shufflePartitionsFor(bytes: number): number {
+  return Math.min(MAX_SHUFFLE_PARTITIONS, Math.max(1, Math.ceil(bytes / SHUFFLE_PARTITION_BYTES)));
+}
+
 /** The JVM settings picked for a lake, and the size they were picked by. */
 export interface JvmChoice {
   bytes: number;
   /** The small-data settings (`SparkJob.quick`). */
   quick: boolean;
   label: "small-data" | "large-data";
+  /** See {@linkcode shufflePartitionsFor}. */
+  shufflePartitions: number;
 }
 
 /**
@@ -50,7 +76,12 @@ export interface JvmChoice {
 export async function jvmForLake(cfg: Config, lake: string): Promise<JvmChoice> {
   const bytes = await lakeBytes(cfg, lake, KINDS.map((k) => cfg.names.topics[k]));
   const quick = quickFor(bytes);
-  return { bytes, quick, label: quick ? "small-data" : "large-data" };
+  return {
+    bytes,
+    quick,
+    label: quick ? "small-data" : "large-data",
+    shufflePartitions: shufflePartitionsFor(bytes),
+  };
 }
 
 /**

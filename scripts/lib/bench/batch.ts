@@ -88,6 +88,7 @@ async function benchOne(
     emitRows: 0,
     // The settings `deno task batch` would pick for this lake, so the bench times what runs.
     quick: jvm.quick,
+    shufflePartitions: jvm.shufflePartitions,
     engine,
   }, (e) => {
     if (e.event === "bench") bench = e;

@@ -50,6 +50,8 @@ export interface SparkJob {
    * for large data, where compiled code pays for itself.
    */
   quick?: boolean;
+  /** Shuffle partitions of the session (default 4; `deno task batch` sizes them by the lake). */
+  shufflePartitions?: number;
   /** Extra Spark settings, applied last. */
   sparkConf?: Record<string, string>;
   /** Where it runs (default: PIPELINE_SPARK_ENGINE, else local: its own JVM). */
@@ -87,6 +89,7 @@ export function batchJobConfig(job: SparkJob, jars: string[], remote?: RemoteSes
     queries: job.queries,
     answer_tables: job.answerTables ?? false,
     quick: job.quick ?? true,
+    shuffle_partitions: job.shufflePartitions ?? 4,
     spark_conf: job.sparkConf ?? {},
     s3: job.s3 && { endpoint: job.s3.endpoint, path_style: job.s3.pathStyle },
     remote: remote?.url,
