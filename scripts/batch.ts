@@ -4,9 +4,9 @@
  * Spark. Mounts the lake (s3a to MinIO, or a local directory), cleans the three topics with
  * `sql/clean`, writes them as Delta, runs every `sql/analytics` query, writes each result as
  * CSV (and as Delta with `--answer-tables`), and prints results and timings. `--step load|clean:<kind>|analytics` runs one
- * step of the Airflow DAG instead. Spark runs in a JVM of its own; with `--engine connect` (or
- * PIPELINE_SPARK_ENGINE=connect) the job is a client of the Spark Connect server, which its first
- * caller starts (opt-in: it saved no CPU here, and a fresh server's first job is slower).
+ * step of the Airflow DAG instead. Spark runs on the warm Spark Connect server when it is up,
+ * else in a JVM of its own (`--engine auto`, the default; `--engine connect` or
+ * PIPELINE_SPARK_ENGINE=connect starts the server, `local` never uses it).
  *
  * @module
  */
@@ -19,7 +19,7 @@ import { stackContext } from "./lib/stack/context.ts";
 
 const USAGE = "deno task batch [--out DIR] [--lake PATH|s3a://bucket/topics] [--show N] [--scan] " +
   "[--step load|clean:pin|clean:geo|clean:user|analytics] [--answer-tables] " +
-  "[--engine local|connect] " +
+  "[--engine auto|local|connect] " +
   "[--profile local|aws]";
 
 if (import.meta.main) {
@@ -56,5 +56,12 @@ if (import.meta.main) {
       answerTables: values["answer-tables"],
     });
     printBatchReport(report, out, label);
+    if (report.engine === "local" && engine === "auto" && cfg.profile === "local") {
+      console.log(
+        "  Ran in Spark's own JVM: the warm Spark Connect server was not running (--engine " +
+          "connect or `deno task stack:up --only spark_connect` starts it; warm, it runs this " +
+          "job about three times faster)",
+      );
+    }
   });
 }

@@ -61,9 +61,9 @@ if (import.meta.main) {
         states.filter((s) => s.state === "healthy").length
       }/${states.length} services healthy`;
     });
-    // Opted into the Spark Connect server (PIPELINE_SPARK_ENGINE=connect), it starts while the
+    // Asked for the Spark Connect server (PIPELINE_SPARK_ENGINE=connect), it starts while the
     // posts flow in, so the batch stage finds it up; its error, if any, is thrown there. By
-    // default the batch runs in its own JVM and no server starts.
+    // default (auto) the batch runs on the server if it is already up, else in its own JVM.
     const sparkReady = envEngine() === "connect" ? connectServer(ctx) : undefined;
     sparkReady?.catch(() => {});
     // The stream job's JVM and session take 10-15 s to start: started now, in the background,

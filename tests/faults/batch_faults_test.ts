@@ -58,7 +58,7 @@ Deno.test({
       await seedSource(stack.cfg, { rows: DEFAULT_ROWS, seed: 1 });
       c = await newCase("fault-batchjob");
       const keys = await land(c, 1000, 31, 0);
-      await runBatch(c.cfg, { out });
+      await runBatch(c.cfg, { out, engine: "local" });
       const before = await deltaStates(out);
       keys.push(...await land(c, 500, 32, keys.length));
 
@@ -69,6 +69,8 @@ Deno.test({
         await assert.rejects(() =>
           runBatch(c!.cfg, {
             out,
+            // The driver's own JVM dies with it; a Spark Connect server would finish the write.
+            engine: "local",
             onEvent: (e) => {
               if (!killing && e.event === "step" && e.step === "write" && e.name === KINDS[0]) {
                 killedAt = `after writing ${e.name}`;
@@ -96,7 +98,7 @@ Deno.test({
       });
 
       await t.step("the next run completes with each post exactly once", async () => {
-        const { report } = await runBatch(c!.cfg, { out, show: 5000 });
+        const { report } = await runBatch(c!.cfg, { out, show: 5000, engine: "local" });
         const want = await expectedIds(c!.cfg, keys);
         const cleaned = Object.fromEntries(
           KINDS.map((k) => [k, tally(want[k], report.tables[k].rows.map((r) => String(r[ID[k]])))]),

@@ -12,7 +12,7 @@ import { java17Home } from "../stack/preconditions.ts";
 import { requireInstalled } from "../stack/guard.ts";
 import { batchJobConfig, type RemoteSession, type SparkJob } from "./job.ts";
 import { parseEvent, type SparkEvent, type SparkReport } from "./events.ts";
-import { connectServer, envEngine } from "./engine.ts";
+import { connectServer, resolveEngine } from "./engine.ts";
 import { sparkDriverEnv, spawnDriver } from "./spawn.ts";
 
 /** What this module runs (checked by its guard and by needs_test.ts; engine.ts starts the server). */
@@ -43,7 +43,7 @@ export function toUri(pathOrUri: string): string {
  * system for its CSV files.
  */
 async function remoteFor(ctx: StackContext, job: SparkJob): Promise<RemoteSession | undefined> {
-  if ((job.engine ?? envEngine()) !== "connect") return undefined;
+  if ((await resolveEngine(ctx, job.engine)) !== "connect") return undefined;
   if (job.out && !job.out.startsWith("file://")) {
     console.log(`  ${job.out} is not a local directory: Spark runs in its own JVM`);
     return undefined;
