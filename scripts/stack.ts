@@ -43,7 +43,7 @@ if (import.meta.main) {
         );
         break;
       case "up": {
-        // The opt-in Spark Connect server only when named; it starts through its own module.
+        // The on-demand Spark Connect server only when named; it starts through its own module.
         const server = only?.includes(sparkConnect.name) ?? false;
         const rest = only?.filter((name) => name !== sparkConnect.name);
         const states = server && !rest?.length ? [] : await up(ctx, rest);
@@ -67,7 +67,7 @@ if (import.meta.main) {
         const states = await status(ctx, only);
         console.log(statusTable(states));
         console.log(await supervisionReport(ctx, states));
-        // The opt-in Spark Connect server is stopped until a task asks for it: that is no fault.
+        // The on-demand Spark Connect server is stopped until a task asks for it: that is no fault.
         const idle = (s: ServiceState) => s.state === "stopped" && s.name === sparkConnect.name;
         if (states.some((s) => s.state !== "healthy" && !idle(s))) Deno.exitCode = 3;
         break;
