@@ -4,8 +4,8 @@ The job is described by JSON (``--config FILE``, ``--config -`` for stdin, or ``
 inline, as a Databricks task passes it; see scripts/lib/spark/driver.ts for its fields). Mode
 ``batch``: check each topic prefix, read every *.json under it into a raw view, run
 sql/clean/<kind>.sql into views pin, geo and user, write them as Delta, run every
-sql/analytics/*.sql, write each result as one CSV file (and as Delta with ``answer_tables``). Mode ``scan``: only read
-and count the raw JSON (the benchmark's I/O floor).
+sql/analytics/*.sql, write each result as one CSV file (and as Delta with ``answer_tables``).
+Mode ``scan``: only read and count the raw JSON (the benchmark's I/O floor).
 
 The same work split into the steps of the Airflow DAG, one Spark application each, handing
 over through Delta tables under ``out``: ``load`` snapshots the raw JSON of each kind into

@@ -1,8 +1,8 @@
 /**
  * The batch processing of docs/spec.md §4-6 on local Spark: mount the lake (s3a to MinIO, or a
  * local directory), clean with `sql/clean`, write Delta, run every `sql/analytics` query, write
- * each result as CSV (and Delta when asked). Used by `deno task batch`, the main job and, one step at a time
- * (`--step load|clean:<kind>|analytics`), by the Airflow DAG.
+ * each result as CSV (and Delta when asked). Used by `deno task batch`, the main job and, one step
+ * at a time (`--step load|clean:<kind>|analytics`), by the Airflow DAG.
  *
  * @module
  */
