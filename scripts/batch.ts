@@ -1,12 +1,13 @@
 /**
- * `deno task batch [--out DIR] [--lake PATH] [--show N] [--scan] [--step S] [--engine
- * local|connect] [--profile local|aws]`: the batch processing of docs/spec.md §4-6 on local
- * Spark. Mounts the lake (s3a to MinIO, or a local directory), cleans the three topics with
- * `sql/clean`, writes them as Delta, runs every `sql/analytics` query, writes each result as
- * CSV (and as Delta with `--answer-tables`), and prints results and timings. `--step load|clean:<kind>|analytics` runs one
- * step of the Airflow DAG instead. Spark runs on the warm Spark Connect server when it is up,
- * else in a JVM of its own (`--engine auto`, the default; `--engine connect` or
- * PIPELINE_SPARK_ENGINE=connect starts the server, `local` never uses it).
+ * `deno task batch [--out DIR] [--lake PATH] [--show N] [--scan] [--step S] [--answer-tables]
+ * [--engine auto|local|connect] [--profile local|aws]`: the batch processing of docs/spec.md
+ * §4-6 on local Spark. Mounts the lake (s3a to MinIO, or a local directory), cleans the three
+ * topics with `sql/clean`, writes them as Delta, runs every `sql/analytics` query, writes each
+ * result as CSV (and as Delta with `--answer-tables`), and prints results and timings.
+ * `--step load|clean:<kind>|analytics` runs one step of the Airflow DAG instead. Spark runs on
+ * the warm Spark Connect server when it is up, else in a JVM of its own (`--engine auto`, the
+ * default; `--engine connect` or PIPELINE_SPARK_ENGINE=connect starts the server, `local` never
+ * uses it).
  *
  * @module
  */

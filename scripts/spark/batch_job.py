@@ -472,9 +472,12 @@ def run_batch(spark, job):
     def query(path):
         return [run_query(spark, job, path)]
 
+    def report(tables):
+        for table in tables:
+            emit("table", **table)
+
     # Tables are reported in order (pin, geo, user, then the queries), whatever finishes first.
-    run_parallel(job, [(save_cleaned,), *[(query, path) for path in queries]],
-                 on_result=lambda tables: [emit("table", **t) for t in tables])
+    run_parallel(job, [(save_cleaned,), *[(query, path) for path in queries]], on_result=report)
 
 
 def run_bench(spark, job):

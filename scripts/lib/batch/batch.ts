@@ -111,7 +111,7 @@ export interface BatchOptions {
   queries?: string[];
   /** Also write each answer as a Delta table beside its CSV file. */
   answerTables?: boolean;
-  /** Where Spark runs (default: PIPELINE_SPARK_ENGINE, else local: its own JVM). */
+  /** Where Spark runs (default: PIPELINE_SPARK_ENGINE, else auto: the server if it is up). */
   engine?: SparkEngine;
   /** Called with every event of the Spark driver, after its progress line (fault tests). */
   onEvent?: (e: SparkEvent) => void;

@@ -54,7 +54,7 @@ export interface SparkJob {
   shufflePartitions?: number;
   /** Extra Spark settings, applied last. */
   sparkConf?: Record<string, string>;
-  /** Where it runs (default: PIPELINE_SPARK_ENGINE, else local: its own JVM). */
+  /** Where it runs (default: PIPELINE_SPARK_ENGINE, else auto: the server if it is up). */
   engine?: SparkEngine;
 }
 
