@@ -216,6 +216,8 @@ def write_csv_lines(spark, name, out, columns, lines):
     text = "".join(f"{line}\n" for line in [",".join(map(csv_field, columns)), *lines])
     if out.startswith("file://"):
         try:
+            # The queries can finish before the first Delta write has made `out` (CI did).
+            Path(out[len("file://"):]).mkdir(parents=True, exist_ok=True)
             Path(tmp[len("file://"):]).write_text(text, encoding="utf-8")
             os.replace(tmp[len("file://"):], dest[len("file://"):])
         except OSError as e:
