@@ -18,6 +18,8 @@ import { setupConnector } from "./lib/lake/connector.ts";
 import { progressLine } from "./lib/view/progress.ts";
 import { table } from "./lib/view/table.ts";
 import { BATCH_BENCH_SIZES, batchChart, benchBatch } from "./lib/bench/batch.ts";
+import { benchDag, dagChart } from "./lib/bench/dag.ts";
+import { checkBucket } from "./lib/batch/batch.ts";
 import { svgToPng } from "./lib/view/png.ts";
 import { setupTopics } from "./lib/kafka/topics.ts";
 import { installFor } from "./lib/stack/needs.ts";
@@ -49,9 +51,47 @@ async function batch(args: string[]): Promise<void> {
   console.log(`\nResult written to ${dir}/batch.json, its chart to ${dir}/batch.png`);
 }
 
+const DAG_USAGE = "deno task bench dag [--engine connect|local] [--runs N] [--warmup N]";
+
+async function dag(args: string[]): Promise<void> {
+  const { values } = parseFlags(
+    args,
+    { engine: { type: "string" }, runs: { type: "string" }, warmup: { type: "string" } },
+    DAG_USAGE,
+  );
+  const engine = values.engine ?? "connect";
+  if (engine !== "connect" && engine !== "local") {
+    throw new Error(`Invalid --engine ${JSON.stringify(engine)}: use connect or local`);
+  }
+  const runs = parseCount("runs", values.runs, 3, 1);
+  // A server that has just started needs about ten jobs to be warm; its own JVMs need none.
+  const warmup = parseCount("warmup", values.warmup, engine === "connect" ? 3 : 0, 0);
+  const ctx = await stackContext(await loadConfig());
+  await checkBucket(ctx.cfg, ctx.cfg.names.bucket);
+  console.log(
+    `▶ ${ctx.cfg.names.dagId} vs deno task batch on the ${engine} engine: ` +
+      `${warmup} warm-up batches, then ${runs} turns of one batch and one DAG run`,
+  );
+  const rows = await benchDag(ctx, { engine, runs, warmup, onLine: console.log });
+  const flat = rows.map(({ task_s, ...r }) => ({ ...r, ...prefixed(task_s) }));
+  console.log(`\n${table(flat)}`);
+  const dir = `${ctx.cfg.stateDir}/bench`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/dag.json`, JSON.stringify({ engine, rows }, null, 2) + "\n");
+  const svg = dagChart(rows);
+  await Deno.writeTextFile(`${dir}/dag.svg`, svg);
+  await Deno.writeFile(`${dir}/dag.png`, svgToPng(svg).bytes);
+  console.log(`\nResult written to ${dir}/dag.json, its chart to ${dir}/dag.png`);
+}
+
+function prefixed(taskSeconds: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(taskSeconds).map(([t, s]) => [`${t}_s`, s]));
+}
+
 const BENCHES: Record<string, { usage: string; run: (args: string[]) => Promise<void> }> = {
   ingest: { usage: INGEST_USAGE, run: ingest },
   batch: { usage: BATCH_USAGE, run: batch },
+  dag: { usage: DAG_USAGE, run: dag },
   stream: { usage: STREAM_BENCH_USAGE, run: runStreamBench },
 };
 

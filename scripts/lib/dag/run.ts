@@ -60,6 +60,8 @@ export interface DagTestOptions {
   retries?: number;
   /** Sees every line `airflow dags test` prints (task logs included). */
   onLine?: (line: string) => void;
+  /** More environment for Airflow and the tasks, e.g. PIPELINE_SPARK_ENGINE. */
+  env?: Record<string, string>;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -91,8 +93,8 @@ export async function dagTest(
   const log = await Deno.open(logFile, { create: true, write: true, truncate: true });
   const encoder = new TextEncoder();
   const env: Record<string, string> = opts.retries === undefined
-    ? {}
-    : { PIPELINE_DAG_RETRIES: String(opts.retries) };
+    ? { ...opts.env }
+    : { ...opts.env, PIPELINE_DAG_RETRIES: String(opts.retries) };
   const started = performance.now();
   const child = new Deno.Command(airflowBin(ctx), {
     args: ["dags", "test", dagId, date],

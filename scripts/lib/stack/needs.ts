@@ -63,7 +63,7 @@ export const TASK_NEEDS: Record<string, TaskNeeds> = {
   airflow: { stages: ["dag"] },
   notebooks: { stages: ["stack", "batch", "stream", "dag", "notebooks"] },
   jupyter: { stages: ["stack", "batch", "stream", "dag", "notebooks"] },
-  bench: { stages: ["stack", "batch", "stream"] },
+  bench: { stages: ["stack", "batch", "stream", "dag"] },
   test: { stages: ALL_STAGES },
   "test:unit": {
     stages: [],
