@@ -7,7 +7,14 @@
  */
 import type { StackContext } from "./component.ts";
 import type { ServiceState } from "./service.ts";
-import { isAlive, type PidRecord, readPid, startDetached, stopByPidFile } from "./process.ts";
+import {
+  isAlive,
+  type PidRecord,
+  readPid,
+  rssMiB,
+  startDetached,
+  stopByPidFile,
+} from "./process.ts";
 
 /** When the supervisor gives a service up, and how long it waits before each restart. */
 export interface RestartPolicy {
@@ -119,18 +126,27 @@ export function stopSupervisor(ctx: StackContext): Promise<boolean> {
 }
 
 /**
- * What `stack:up` and `stack:status` print under the table: the supervisor's line, and every
- * failed service with the reason and the tail of its log.
+ * What `stack:up` and `stack:status` print under the table: the supervisor's line, the resident
+ * memory of the running services and the supervisor together, and every failed service with the
+ * reason and the tail of its log.
  */
 export async function supervisionReport(
   ctx: StackContext,
-  states: Pick<ServiceState, "name" | "title" | "failed">[],
+  states: Pick<ServiceState, "name" | "title" | "failed" | "rssMiB">[],
 ): Promise<string> {
   const sup = await runningSupervisor(ctx);
+  const supMiB = sup ? await rssMiB(sup.pid) ?? 0 : 0;
+  const running = states.filter((s) => s.rssMiB !== undefined);
+  const servicesMiB = running.reduce((sum, s) => sum + s.rssMiB!, 0);
+  const mib = (n: number) => n.toLocaleString("en-US");
   const lines = [
     sup
       ? `Supervisor: pid ${sup.pid}, since ${sup.startedAt}; restarts in ${supervisorLog(ctx)}`
       : "Supervisor: not running, so a service that dies stays down; `deno task stack:up` starts it",
+    `Memory: ${mib(servicesMiB + supMiB)} MiB resident in all (${running.length} running ` +
+    `service${running.length === 1 ? "" : "s"} ${mib(servicesMiB)} MiB, supervisor ${
+      mib(supMiB)
+    } MiB)`,
   ];
   for (const s of states) {
     if (!s.failed) continue;

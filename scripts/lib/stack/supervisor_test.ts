@@ -12,7 +12,8 @@ Deno.test("the report says when no supervisor runs, and shows a failed service's
   const ctx = await tempContext();
   try {
     const text = await supervisionReport(ctx, [
-      { name: "ok", title: "Fine service" },
+      { name: "ok", title: "Fine service", rssMiB: 1200 },
+      { name: "other", title: "Other service", rssMiB: 34 },
       {
         name: "bad",
         title: "Bad service",
@@ -24,6 +25,10 @@ Deno.test("the report says when no supervisor runs, and shows a failed service's
       },
     ]);
     assert.match(text, /^Supervisor: not running, so a service that dies stays down/);
+    assert.match(
+      text,
+      /\nMemory: 1,234 MiB resident in all \(2 running services 1,234 MiB, supervisor 0 MiB\)\n/,
+    );
     assert.match(
       text,
       /✘ Bad service failed: died 5 times in 120 s, last exit code 2 \(at 2026-01-01T00:00:00\.000Z\)/,

@@ -7,7 +7,7 @@
 import type { Service, StackContext } from "../component.ts";
 import { installOnce, isStamped, mavenFetch, step } from "../install.ts";
 import { kafkaDeps } from "./kafka.ts";
-import { writeLog4j } from "./java.ts";
+import { IDLE_HEAP_FLAGS, JVM_SERVICE_ENV, writeLog4j } from "./java.ts";
 import { S3_SINK_CLASS, setupConnector } from "../../lake/connector.ts";
 
 /**
@@ -153,9 +153,9 @@ export const connect: Service = {
     return Promise.resolve({
       cmd: [
         "java",
-        "-Xms64m",
+        "-Xms32m",
         "-Xmx384m",
-        "-XX:+UseG1GC",
+        ...IDLE_HEAP_FLAGS,
         "-Djava.awt.headless=true",
         `-Dlog4j.configuration=file:${ctx.run("connect-log4j.properties")}`,
         "-cp",
@@ -163,6 +163,7 @@ export const connect: Service = {
         "org.apache.kafka.connect.cli.ConnectStandalone",
         ctx.run("connect-worker.properties"),
       ],
+      env: JVM_SERVICE_ENV,
     });
   },
   async afterStart(ctx) {

@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the JVM services (Kafka, Kafka Connect).
+ * Shared pieces of the JVM services (Kafka, Kafka Connect, the Spark Connect server).
  *
  * @module
  */
@@ -19,3 +19,28 @@ export async function writeLog4j(ctx: StackContext, file: string, extra: string[
     ].join("\n"),
   );
 }
+
+/** Seconds of idleness after which G1 collects and shrinks the heap (G1PeriodicGCInterval). */
+export const IDLE_GC_SECONDS = 30;
+
+/**
+ * G1 flags that hand a service's heap back when it idles: the stack sits idle most of the time,
+ * and G1 by default keeps what a burst grew and never collects a quiet heap. Each service adds
+ * its own `-Xms`/`-Xmx`; a small `-Xms` lets the heap shrink that far.
+ */
+export const IDLE_HEAP_FLAGS = [
+  "-XX:+UseG1GC",
+  `-XX:G1PeriodicGCInterval=${IDLE_GC_SECONDS * 1000}`,
+  // A full collection when idle, not a concurrent cycle: only it compacts the heap and hands it
+  // back (the Spark Connect server after five jobs: RSS 1,426 MiB, 817 MiB after a full one).
+  "-XX:-G1PeriodicGCInvokesConcurrent",
+  // Give back what is free beyond 30% of the live heap (G1 keeps up to 70% by default).
+  "-XX:MinHeapFreeRatio=10",
+  "-XX:MaxHeapFreeRatio=30",
+];
+
+/**
+ * Environment of a JVM service: glibc's default of 8 malloc arenas a core holds hundreds of MiB
+ * for the JVM's threads; two are plenty for a service of the local stack.
+ */
+export const JVM_SERVICE_ENV: Record<string, string> = { MALLOC_ARENA_MAX: "2" };

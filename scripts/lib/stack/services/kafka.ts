@@ -7,7 +7,7 @@
 import type { Service, StackContext } from "../component.ts";
 import { installOnce, isStamped, mavenFetch } from "../install.ts";
 import { kafkaClient } from "../../kafka/client.ts";
-import { writeLog4j } from "./java.ts";
+import { IDLE_HEAP_FLAGS, JVM_SERVICE_ENV, writeLog4j } from "./java.ts";
 
 const version = (ctx: StackContext) => ctx.versions.get("kafka", "version");
 const dir = (ctx: StackContext) => ctx.cache(`kafka-${version(ctx)}`);
@@ -99,6 +99,9 @@ export const kafka: Service = {
         "num.network.threads=2",
         "num.io.threads=2",
         "num.recovery.threads.per.data.dir=1",
+        // The log cleaner (compacted topics: offsets, Connect's) holds this buffer on the heap
+        // for good: 128 MiB by default, most of the idle broker's live heap.
+        "log.cleaner.dedupe.buffer.size=16777216",
         // A broker restarted after a crash cannot register until the controller has expired the
         // dead one's session (9 s by default): with 3 s, a SIGKILLed Kafka is back in about 5 s.
         "broker.heartbeat.interval.ms=750",
@@ -126,9 +129,9 @@ export const kafka: Service = {
     return Promise.resolve({
       cmd: [
         "java",
-        "-Xms128m",
+        "-Xms32m",
         "-Xmx512m",
-        "-XX:+UseG1GC",
+        ...IDLE_HEAP_FLAGS,
         "-XX:MaxGCPauseMillis=20",
         "-Djava.awt.headless=true",
         `-Dlog4j.configuration=file:${ctx.run("kafka-log4j.properties")}`,
@@ -138,6 +141,7 @@ export const kafka: Service = {
         "kafka.Kafka",
         ctx.run("kafka-server.properties"),
       ],
+      env: JVM_SERVICE_ENV,
     });
   },
   async healthy(ctx) {

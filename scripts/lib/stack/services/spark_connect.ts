@@ -16,15 +16,13 @@ import { installOnce, isStamped, mavenFetch, step } from "../install.ts";
 import { fileHash } from "./python_venv.ts";
 import { pysparkJarsDir, sparkPaths } from "./spark.ts";
 import { java17Home } from "../preconditions.ts";
+import { IDLE_HEAP_FLAGS, JVM_SERVICE_ENV } from "./java.ts";
 
 /**
  * The server's heap bound (-Xmx). The batch at 1M posts ran in a 2 GiB driver; G1 hands unused
  * heap back to the system when idle, so the bound costs little at rest.
  */
 export const SPARK_CONNECT_HEAP = "2g";
-
-/** Seconds of idleness after which G1 collects and shrinks the heap (G1PeriodicGCInterval). */
-const IDLE_GC_SECONDS = 30;
 
 const v = (ctx: StackContext, k: string) => ctx.versions.get("spark_connect", k);
 const coords = (ctx: StackContext) =>
@@ -181,8 +179,7 @@ export const sparkConnect: Service = {
     ].join(":");
     const props = Object.entries(sparkConnectConf(ctx)).map(([k, value]) => `-D${k}=${value}`);
     const env: Record<string, string> = {
-      // glibc's default of 8 malloc arenas a core holds hundreds of MiB for the JVM's threads.
-      MALLOC_ARENA_MAX: "2",
+      ...JVM_SERVICE_ENV,
       JAVA_HOME: home,
       TZ: "UTC",
       SPARK_LOCAL_IP: ctx.cfg.stack.host,
@@ -195,15 +192,8 @@ export const sparkConnect: Service = {
       cmd: [
         `${home}/bin/java`,
         `-Xmx${SPARK_CONNECT_HEAP}`,
-        "-Xms256m",
-        "-XX:+UseG1GC",
-        `-XX:G1PeriodicGCInterval=${IDLE_GC_SECONDS * 1000}`,
-        // A full collection when idle, not a concurrent cycle: only it compacts the heap and
-        // hands it back (measured after five jobs: RSS 1,426 MiB, 817 MiB after a full one).
-        "-XX:-G1PeriodicGCInvokesConcurrent",
-        // Give back what is free beyond 30% of the live heap (G1 keeps up to 70% by default).
-        "-XX:MinHeapFreeRatio=10",
-        "-XX:MaxHeapFreeRatio=30",
+        "-Xms64m",
+        ...IDLE_HEAP_FLAGS,
         "-Duser.timezone=UTC",
         `-Dlog4j2.configurationFile=${ctx.run("spark-connect-log4j2.properties")}`,
         // What spark-submit adds for Java 17 (Spark reaches into these modules).
