@@ -20,7 +20,7 @@ import { table } from "./lib/view/table.ts";
 import { BATCH_BENCH_SIZES, batchChart, benchBatch } from "./lib/bench/batch.ts";
 import { benchDag, dagChart } from "./lib/bench/dag.ts";
 import { checkBucket } from "./lib/batch/batch.ts";
-import { svgToPng } from "./lib/view/png.ts";
+import { writeBenchResult } from "./lib/bench/result.ts";
 import { setupTopics } from "./lib/kafka/topics.ts";
 import { installFor } from "./lib/stack/needs.ts";
 import { stackContext } from "./lib/stack/context.ts";
@@ -42,13 +42,13 @@ async function batch(args: string[]): Promise<void> {
   const cfg = await loadConfig();
   const rows = await benchBatch(cfg, sizes, seed);
   console.log(`\n${table(rows.map((r) => ({ ...r })))}`);
-  const dir = `${cfg.stateDir}/bench`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/batch.json`, JSON.stringify({ seed, rows }, null, 2) + "\n");
-  const svg = batchChart(rows);
-  await Deno.writeTextFile(`${dir}/batch.svg`, svg);
-  await Deno.writeFile(`${dir}/batch.png`, svgToPng(svg).bytes);
-  console.log(`\nResult written to ${dir}/batch.json, its chart to ${dir}/batch.png`);
+  const { json, png } = await writeBenchResult(
+    cfg.stateDir,
+    "batch",
+    { seed, rows },
+    batchChart(rows),
+  );
+  console.log(`\nResult written to ${json}, its chart to ${png}`);
 }
 
 const DAG_USAGE = "deno task bench dag [--engine connect|local] [--runs N] [--warmup N]";
@@ -75,13 +75,9 @@ async function dag(args: string[]): Promise<void> {
   const rows = await benchDag(ctx, { engine, runs, warmup, onLine: console.log });
   const flat = rows.map(({ task_s, ...r }) => ({ ...r, ...prefixed(task_s) }));
   console.log(`\n${table(flat)}`);
-  const dir = `${ctx.cfg.stateDir}/bench`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/dag.json`, JSON.stringify({ engine, rows }, null, 2) + "\n");
-  const svg = dagChart(rows);
-  await Deno.writeTextFile(`${dir}/dag.svg`, svg);
-  await Deno.writeFile(`${dir}/dag.png`, svgToPng(svg).bytes);
-  console.log(`\nResult written to ${dir}/dag.json, its chart to ${dir}/dag.png`);
+  const result = { engine, rows };
+  const { json, png } = await writeBenchResult(ctx.cfg.stateDir, "dag", result, dagChart(rows));
+  console.log(`\nResult written to ${json}, its chart to ${png}`);
 }
 
 function prefixed(taskSeconds: Record<string, number>): Record<string, number> {
@@ -139,14 +135,9 @@ async function ingest(args: string[]): Promise<void> {
     phase,
   });
   printIngest(r);
-  const dir = `${cfg.stateDir}/bench`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/ingest.json`, JSON.stringify(r, null, 2) + "\n");
-  const svg = ingestChart(r);
-  await Deno.writeTextFile(`${dir}/ingest.svg`, svg);
-  await Deno.writeFile(`${dir}/ingest.png`, svgToPng(svg).bytes);
+  const { json, png } = await writeBenchResult(cfg.stateDir, "ingest", r, ingestChart(r));
   console.log(
-    `\nResult written to ${dir}/ingest.json, its chart to ${dir}/ingest.png ` +
+    `\nResult written to ${json}, its chart to ${png} ` +
       `(${f(r.seconds, 0)} s in all)`,
   );
 }

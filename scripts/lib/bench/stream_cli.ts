@@ -6,7 +6,7 @@
  * @module
  */
 import { benchStream, type StreamBenchResult, streamChart } from "./stream.ts";
-import { svgToPng } from "../view/png.ts";
+import { writeBenchResult } from "./result.ts";
 import { parseCount, parseFlags, parseNumber } from "../core/cli.ts";
 import { loadConfig } from "../core/config.ts";
 import { setupStreams } from "../kinesis/streams.ts";
@@ -111,12 +111,9 @@ export async function runStreamBench(args: string[]): Promise<void> {
       events.writeSync(encoder.encode(JSON.stringify({ at_ms: Date.now(), ...e }) + "\n")),
   }).finally(() => events.close());
   printStreamBench(r);
-  await Deno.writeTextFile(`${dir}/stream.json`, JSON.stringify(r, null, 2) + "\n");
-  const svg = streamChart(r);
-  await Deno.writeTextFile(`${dir}/stream.svg`, svg);
-  await Deno.writeFile(`${dir}/stream.png`, svgToPng(svg).bytes);
+  const { json, png } = await writeBenchResult(cfg.stateDir, "stream", r, streamChart(r));
   console.log(
-    `\nResult written to ${dir}/stream.json, its chart to ${dir}/stream.png, the job's events ` +
+    `\nResult written to ${json}, its chart to ${png}, the job's events ` +
       `to ${dir}/stream-events.jsonl ` +
       `(${r.seconds.toFixed(0)} s in all)`,
   );
