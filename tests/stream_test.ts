@@ -16,7 +16,11 @@ import { putStreamRecords, streamSender } from "../scripts/lib/emulator/stream_s
 import { apiRoutes } from "../scripts/lib/api/routes.ts";
 import { readDeadLetters } from "../scripts/lib/stream/paths.ts";
 import { startStreamJob, type StreamJob } from "../scripts/lib/stream/job.ts";
-import { type StreamEvent, type TableSnapshot } from "../scripts/lib/stream/events.ts";
+import {
+  type BatchEvent,
+  type StreamEvent,
+  type TableSnapshot,
+} from "../scripts/lib/stream/events.ts";
 import { setupStreams } from "../scripts/lib/kinesis/streams.ts";
 import { DEFAULT_ROWS } from "../scripts/lib/source/synthetic.ts";
 import { reportFault, tally } from "../scripts/lib/faults/report.ts";
@@ -373,12 +377,17 @@ Deno.test({
           for (const kind of ["geo", "user"] as const) {
             assert.deepEqual(await readDeadLetters(job!.paths, kind), []);
           }
+          // The micro-batch that met the bad records, or one after it, still wrote posts. Not
+          // necessarily one without dead letters: a job killed before it committed that batch
+          // meets the bad records again in its catch-up batch (CI saw it: 88 pins at the kill).
+          const pinBatches = batches.filter((b): b is BatchEvent =>
+            b.event === "batch" && b.kind === "pin"
+          );
+          const firstBad = pinBatches.findIndex((b) => b.dead_letters > 0);
+          assert.ok(firstBad >= 0, "no pin micro-batch reported the dead letters");
           assert.ok(
-            batches.some((b) =>
-              b.event === "batch" && b.kind === "pin" && b.dead_letters === 0 &&
-              b.inserted! > 0
-            ),
-            "micro-batches after the bad ones still wrote posts",
+            pinBatches.slice(firstBad).some((b) => (b.inserted ?? 0) > 0),
+            "no posts were written from the micro-batch with the bad records on",
           );
         },
       );
