@@ -215,11 +215,12 @@ def write_csv_lines(spark, name, out, columns, lines):
     tmp, dest = f"{out}/_tmp_{name}.csv", f"{out}/{name}.csv"
     text = "".join(f"{line}\n" for line in [",".join(map(csv_field, columns)), *lines])
     if out.startswith("file://"):
+        local_tmp, local_dest = (Path(p[len("file://"):]) for p in (tmp, dest))
         try:
             # The queries can finish before the first Delta write has made `out` (CI did).
-            Path(out[len("file://"):]).mkdir(parents=True, exist_ok=True)
-            Path(tmp[len("file://"):]).write_text(text, encoding="utf-8")
-            os.replace(tmp[len("file://"):], dest[len("file://"):])
+            local_dest.parent.mkdir(parents=True, exist_ok=True)
+            local_tmp.write_text(text, encoding="utf-8")
+            os.replace(local_tmp, local_dest)
         except OSError as e:
             raise JobError(f"Cannot write {dest}: {e.strerror}") from e
         emit("step", step="write", name=name, format="csv", path=dest, seconds=t.seconds())

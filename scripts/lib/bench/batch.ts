@@ -15,6 +15,7 @@ import { progressLine } from "../view/progress.ts";
 import { type JvmChoice, jvmForLake } from "../batch/jvm_settings.ts";
 import type { SparkEngine } from "../spark/engine.ts";
 import { barChart } from "../view/chart.ts";
+import { round2 as round } from "./stats.ts";
 
 /** One size of the batch benchmark. */
 export interface BatchBenchRow {
@@ -120,10 +121,6 @@ async function benchOne(
       `${row.jvm} JVM settings; ${row.wall_s} s in all; load ${row.load})`,
   );
   return row;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 /**

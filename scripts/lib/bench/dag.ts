@@ -10,6 +10,7 @@ import { REPO_ROOT } from "../core/paths.ts";
 import type { StackContext } from "../stack/component.ts";
 import { checkDagRun, dagTest, type DagTestResult } from "../dag/run.ts";
 import { barChart } from "../view/chart.ts";
+import { percentile, round2 as round } from "./stats.ts";
 
 /** The engines the DAG bench runs on: the job's own JVMs, or the warm Spark Connect server. */
 export type DagBenchEngine = "local" | "connect";
@@ -72,7 +73,7 @@ export async function benchDag(ctx: StackContext, opts: DagBenchOptions): Promis
   return rows;
 }
 
-/** `deno task batch` as a user runs it; its seconds, or an error naming its log. */
+/** `deno task batch` as a user runs it; its seconds, or an error with the end of its stderr. */
 async function timedBatch(engine: DagBenchEngine): Promise<number> {
   const started = performance.now();
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
@@ -128,10 +129,6 @@ export function dagRow(
   };
 }
 
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-
 /**
  * The chart of a DAG bench: the median batch, the median DAG run and what it is made of, in
  * seconds (an SVG document).
@@ -147,10 +144,7 @@ function round(x: number): number {
  * ```
  */
 export function dagChart(rows: DagBenchRow[]): string {
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
+  const median = (xs: number[]) => percentile(xs, 50);
   const tasks = Object.keys(rows[0]?.task_s ?? {});
   const bars: [string, number][] = [
     ["deno task batch (baseline)", median(rows.map((r) => r.batch_s))],

@@ -25,6 +25,18 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
+/**
+ * `x` to two decimals, as the benchmarks report seconds and ratios.
+ *
+ * @example
+ * ```ts
+ * round2(3.14159); // 3.14
+ * ```
+ */
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
 /** Summary of a sample, as {@linkcode summarize} gives it. */
 export interface Summary {
   count: number;

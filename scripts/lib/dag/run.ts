@@ -92,9 +92,8 @@ export async function dagTest(
   const logFile = ctx.log("airflow-dag-test.log");
   const log = await Deno.open(logFile, { create: true, write: true, truncate: true });
   const encoder = new TextEncoder();
-  const env: Record<string, string> = opts.retries === undefined
-    ? { ...opts.env }
-    : { ...opts.env, PIPELINE_DAG_RETRIES: String(opts.retries) };
+  const env: Record<string, string> = { ...opts.env };
+  if (opts.retries !== undefined) env.PIPELINE_DAG_RETRIES = String(opts.retries);
   const started = performance.now();
   const child = new Deno.Command(airflowBin(ctx), {
     args: ["dags", "test", dagId, date],

@@ -21,7 +21,7 @@ export async function writeLog4j(ctx: StackContext, file: string, extra: string[
 }
 
 /** Seconds of idleness after which G1 collects and shrinks the heap (G1PeriodicGCInterval). */
-export const IDLE_GC_SECONDS = 30;
+const IDLE_GC_SECONDS = 30;
 
 /**
  * G1 flags that hand a service's heap back when it idles: the stack sits idle most of the time,
