@@ -28,19 +28,27 @@ import { stackContext } from "./lib/stack/context.ts";
 const INGEST_USAGE = "deno task bench ingest [--seconds S] [--warmup S] [--concurrency N] " +
   "[--batches 1,100] [--landing-rate R] [--landing-seconds S] [--seed S]";
 
-const BATCH_USAGE = "deno task bench batch [--sizes 11153,100000,1000000] [--seed S]";
+const BATCH_USAGE =
+  "deno task bench batch [--sizes 11153,100000,1000000] [--engines local,connect] [--seed S]";
 
 async function batch(args: string[]): Promise<void> {
   const { values } = parseFlags(
     args,
-    { sizes: { type: "string" }, seed: { type: "string" } },
+    { sizes: { type: "string" }, engines: { type: "string" }, seed: { type: "string" } },
     BATCH_USAGE,
   );
+  const engines = (values.engines?.split(",") ?? ["local", "connect"]).map((x) => {
+    const engine = x.trim();
+    if (engine === "local" || engine === "connect") return engine;
+    throw new Error(
+      `Invalid --engines ${JSON.stringify(values.engines)}: use local, connect or both`,
+    );
+  });
   const sizes = values.sizes?.split(",").map((x) => parseCount("sizes", x.trim(), 0, 1)) ??
     BATCH_BENCH_SIZES;
   const seed = parseCount("seed", values.seed, 7, 0);
   const cfg = await loadConfig();
-  const rows = await benchBatch(cfg, sizes, seed);
+  const rows = await benchBatch(cfg, sizes, seed, engines);
   console.log(`\n${table(rows.map((r) => ({ ...r })))}`);
   const { json, png } = await writeBenchResult(
     cfg.stateDir,

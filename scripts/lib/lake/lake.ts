@@ -1,12 +1,11 @@
 /**
  * The lake as plain data: every `*.json` object under `topics/<topic>/` of the bucket (S3, or
- * MinIO locally), parsed as JSON lines, as row arrays or danfojs DataFrames. Spark reads the
- * same objects in the batch job; this is for notebooks and checks from TypeScript.
+ * MinIO locally), parsed as JSON lines into row arrays (dataframe.ts makes DataFrames of them).
+ * Spark reads the same objects in the batch job; this is for notebooks and checks from TypeScript.
  *
  * @module
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { DataFrame } from "danfojs";
 import type { Config } from "../core/config.ts";
 import { type Kind, KINDS } from "../core/names.ts";
 import { explainS3Error, listObjects, type ObjectInfo, readObjectText, s3Client } from "./s3.ts";
@@ -178,19 +177,4 @@ export async function readLake(
     }
   }
   return out;
-}
-
-/**
- * Builds a danfojs DataFrame from rows whose keys may differ: the columns are `columns`, or
- * every key in first-seen order, and a missing field becomes null.
- *
- * @example
- * ```ts
- * const df = toDataFrame([{ ind: 1, country: "Albania" }, { ind: 2 }]);
- * df.columns; // ["ind", "country"]
- * ```
- */
-export function toDataFrame(rows: RawRow[], columns?: string[]): DataFrame {
-  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return new DataFrame(rows.map((r) => cols.map((c) => r[c] ?? null)), { columns: cols });
 }

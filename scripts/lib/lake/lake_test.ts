@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isLakeObject, LakeFormatError, parseJsonLines, toDataFrame } from "./lake.ts";
+import { isLakeObject, LakeFormatError, parseJsonLines } from "./lake.ts";
 
 Deno.test("parseJsonLines reads one record or many lines per object, skipping blank lines", () => {
   assert.deepEqual(parseJsonLines('{"ind": 1}', "a.json"), [{ ind: 1 }]);
@@ -39,11 +39,4 @@ Deno.test("isLakeObject takes *.json and skips markers and hidden files", () => 
   assert.equal(isLakeObject("topics/x.pin/partition=0/.x.json.crc"), false);
   assert.equal(isLakeObject("topics/x.pin/partition=0/_tmp.json"), false);
   assert.equal(isLakeObject("topics/x.pin/notes.txt"), false);
-});
-
-Deno.test("toDataFrame aligns rows with different keys and keeps values as delivered", () => {
-  const df = toDataFrame([{ ind: 1, country: "Albania" }, { ind: "2", latitude: -89.9787 }]);
-  assert.deepEqual(df.columns, ["ind", "country", "latitude"]);
-  assert.deepEqual(df.values, [[1, "Albania", null], ["2", null, -89.9787]]);
-  assert.deepEqual(toDataFrame([{ a: 1, b: 2 }], ["b"]).values, [[2]]);
 });

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 
 /**
  * The clean environment of a Spark driver (batch or stream): Java 17 first on PATH, the venv's
@@ -36,6 +37,10 @@ export interface Driver {
  * Starts a Python Spark driver with only `env` (a SPARK_HOME or HADOOP_CONF_DIR of the caller
  * would otherwise win), all three pipes, and a header line in `logFile` naming it. With `nice`,
  * the driver and its JVM run at that niceness (coreutils `nice`), so they yield the CPU.
+ *
+ * The driver runs in `logFile`'s directory: what Spark makes in its working directory (an empty
+ * `spark-warehouse/` at every session) lands beside its log, not in the caller's checkout.
+ * Every path a driver is given is absolute.
  */
 export async function spawnDriver(
   python: string,
@@ -54,6 +59,7 @@ export async function spawnDriver(
     args: [...niced, ...args],
     env,
     clearEnv: true,
+    cwd: dirname(logFile),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
