@@ -28,6 +28,12 @@ import { stackContext } from "./lib/stack/context.ts";
 const INGEST_USAGE = "deno task bench ingest [--seconds S] [--warmup S] [--concurrency N] " +
   "[--batches 1,100] [--landing-rate R] [--landing-seconds S] [--seed S]";
 
+/** An engine a benchmark runs on: named, never `auto`, so a result says which it measured. */
+function benchEngine(flag: string, text: string): "local" | "connect" {
+  if (text === "connect" || text === "local") return text;
+  throw new Error(`Invalid ${flag} ${JSON.stringify(text)}: use connect or local`);
+}
+
 const BATCH_USAGE =
   "deno task bench batch [--sizes 11153,100000,1000000] [--engines local,connect] [--seed S]";
 
@@ -37,13 +43,8 @@ async function batch(args: string[]): Promise<void> {
     { sizes: { type: "string" }, engines: { type: "string" }, seed: { type: "string" } },
     BATCH_USAGE,
   );
-  const engines = (values.engines?.split(",") ?? ["local", "connect"]).map((x) => {
-    const engine = x.trim();
-    if (engine === "local" || engine === "connect") return engine;
-    throw new Error(
-      `Invalid --engines ${JSON.stringify(values.engines)}: use local, connect or both`,
-    );
-  });
+  const engines = (values.engines?.split(",") ?? ["local", "connect"])
+    .map((x) => benchEngine("--engines", x.trim()));
   const sizes = values.sizes?.split(",").map((x) => parseCount("sizes", x.trim(), 0, 1)) ??
     BATCH_BENCH_SIZES;
   const seed = parseCount("seed", values.seed, 7, 0);
@@ -67,10 +68,7 @@ async function dag(args: string[]): Promise<void> {
     { engine: { type: "string" }, runs: { type: "string" }, warmup: { type: "string" } },
     DAG_USAGE,
   );
-  const engine = values.engine ?? "connect";
-  if (engine !== "connect" && engine !== "local") {
-    throw new Error(`Invalid --engine ${JSON.stringify(engine)}: use connect or local`);
-  }
+  const engine = benchEngine("--engine", values.engine ?? "connect");
   const runs = parseCount("runs", values.runs, 3, 1);
   // A server that has just started needs about ten jobs to be warm; its own JVMs need none.
   const warmup = parseCount("warmup", values.warmup, engine === "connect" ? 3 : 0, 0);

@@ -39,8 +39,8 @@ export interface Driver {
  * the driver and its JVM run at that niceness (coreutils `nice`), so they yield the CPU.
  *
  * The driver runs in `logFile`'s directory: what Spark makes in its working directory (an empty
- * `spark-warehouse/` at every session) lands beside its log, not in the caller's checkout.
- * Every path a driver is given is absolute.
+ * `spark-warehouse/` was once found in the checkout) lands beside its log instead. Every path a
+ * driver is given is absolute.
  */
 export async function spawnDriver(
   python: string,
