@@ -515,6 +515,11 @@ Deno.test("the job on the Spark Connect server (--engine connect) gives the tabl
     });
     assert.match(served.engine, /^sc:\/\/127\.0\.0\.1:\d+$/);
     assert.deepEqual(served.tables, whole.tables);
+    // The server counts the raw lines, its own JVM the records the JSON reader made of them.
+    const reads = (r: SparkReport) =>
+      r.steps.filter((s) => s.step === "read").map((s) => `${s.name} ${s.rows}`).sort();
+    assert.deepEqual(reads(served), reads(whole));
+    assert.deepEqual(reads(whole), ["geo 16", "pin 16", "user 16"]);
     for (const [name, t] of Object.entries(whole.tables)) {
       if (t.stage !== "query") continue;
       const csv = (run: string) => Deno.readTextFile(`${dir}/${run}/${name}.csv`);
